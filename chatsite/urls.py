@@ -1,0 +1,14 @@
+"""Root URLs: admin, accounts, the chat pages and (by default) the embedded /v1 provider."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("conversations.urls")),
+]
+if settings.EMBEDDED_PROVIDER:
+    urlpatterns.append(path("v1/", include("provider.urls")))

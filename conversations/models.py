@@ -1,0 +1,130 @@
+"""Conversations, their turns, and the outbox of provider deletions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ReasoningEffort(models.TextChoices):
+    """Values of the Responses API `reasoning.effort` we offer."""
+
+    NONE = "none", "None"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Conversation(models.Model):
+    """One chat thread of one user, with its per-conversation generation settings."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
+    )
+    title = models.CharField(max_length=200, default="New chat")
+    instructions = models.TextField(blank=True, default="")
+    model = models.CharField(max_length=200, blank=True, default="")
+    temperature = models.FloatField(null=True, blank=True)
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    reasoning_effort = models.CharField(
+        max_length=10, choices=ReasoningEffort.choices, default=ReasoningEffort.LOW
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="conv_owner_updated")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TurnStatus(models.TextChoices):
+    """Life cycle of a turn; the last five are terminal."""
+
+    PENDING = "pending", "Pending"
+    STREAMING = "streaming", "Streaming"
+    COMPLETED = "completed", "Completed"
+    INCOMPLETE = "incomplete", "Incomplete"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    INTERRUPTED = "interrupted", "Interrupted"
+
+
+TERMINAL_TURN_STATUSES = frozenset(
+    {
+        TurnStatus.COMPLETED,
+        TurnStatus.INCOMPLETE,
+        TurnStatus.FAILED,
+        TurnStatus.CANCELLED,
+        TurnStatus.INTERRUPTED,
+    }
+)
+
+
+class Turn(models.Model):
+    """One user message and the provider response it produced."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="turns"
+    )
+    position = models.PositiveIntegerField()
+    user_text = models.TextField()
+    response_id = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    previous_response_id = models.CharField(max_length=100, blank=True, default="")
+    status = models.CharField(
+        max_length=12, choices=TurnStatus.choices, default=TurnStatus.PENDING
+    )
+    output_text = models.TextField(blank=True, default="")
+    reasoning_text = models.TextField(blank=True, default="")
+    model = models.CharField(max_length=200, blank=True, default="")
+    input_tokens = models.PositiveIntegerField(null=True, blank=True)
+    output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    reasoning_tokens = models.PositiveIntegerField(null=True, blank=True)
+    cached_tokens = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    reasoning_ended_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["conversation", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "position"], name="turn_unique_position"
+            )
+        ]
+        indexes = [models.Index(fields=["status"], name="turn_status")]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} #{self.position}"
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the turn has finished for good."""
+        return self.status in TERMINAL_TURN_STATUSES
+
+
+class ProviderDeletion(models.Model):
+    """A stored provider response still to delete (`DELETE /v1/responses/{id}`).
+
+    Rows are written in the same transaction that deletes the conversation, so a
+    provider that is down delays the deletion but never loses it.
+    """
+
+    response_id = models.CharField(max_length=100, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    next_attempt_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["next_attempt_at"]
+
+    def __str__(self) -> str:
+        return self.response_id
