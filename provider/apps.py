@@ -1,3 +1,7 @@
+"""App config of the embedded provider."""
+
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 

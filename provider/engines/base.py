@@ -1,0 +1,61 @@
+"""The small interface the runner drives: stream text pieces for chat messages."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Literal, TypedDict
+
+
+class ChatMessage(TypedDict):
+    """One chat-completions style message."""
+
+    role: str
+    content: str
+
+
+class EngineError(Exception):
+    """The engine failed while generating; the response ends as `failed`."""
+
+
+@dataclass
+class Generation:
+    """One generation pass: the request, then the figures the engine reports back.
+
+    `purpose="plan"` asks for a short reasoning plan of a reply to `messages`;
+    `purpose="answer"` asks for the reply itself, with `notes` (a plan) to take into account.
+    """
+
+    messages: list[ChatMessage]
+    max_tokens: int
+    temperature: float = 1.0
+    top_p: float = 1.0
+    purpose: Literal["plan", "answer"] = "answer"
+    notes: str = ""
+    cancel: threading.Event = field(default_factory=threading.Event)
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    output_tokens: int = 0
+    finish_reason: Literal["stop", "length"] = "stop"
+
+
+class Engine(ABC):
+    """A text generator; implementations must not block the event loop."""
+
+    model_name: str
+    # True when the model writes <think>...</think> itself, so no planning pass is needed.
+    native_reasoning: bool = False
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Get ready to generate (load a model); called before every response."""
+
+    @abstractmethod
+    def stream(self, generation: Generation) -> AsyncIterator[str]:
+        """Yield text pieces (one per token) and fill the generation's figures."""
+
+    @abstractmethod
+    async def count_tokens(self, messages: list[ChatMessage]) -> int:
+        """Number of prompt tokens these messages make."""

@@ -1,0 +1,187 @@
+"""The local model through xllamacpp: in-process inference, chunks bridged to asyncio.
+
+The server loads lazily on first use, in a worker thread. Its HTTP listener cannot be switched
+off, so it sits on a private Unix socket under DATA_DIR behind a random API key; we use it only
+to count tokens. Generation runs `handle_chat_completions` in a worker thread per request; the
+engine's slots (`n_parallel`) run concurrent requests side by side, and returning True from the
+chunk callback cancels one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from provider.engines.base import ChatMessage, Engine, EngineError, Generation
+from provider.reasoning import PLAN_GRAMMAR, answer_messages, plan_messages
+
+CACHE_RAM_MIB = 256  # the prompt cache otherwise grows toward 8 GiB of RSS
+# Requests beyond the slots wait inside the engine, each holding a thread.
+EXTRA_WAITING_THREADS = 16
+
+
+class LlamaEngine(Engine):
+    """SmolLM2 (or any GGUF) served by an in-process xllamacpp Server."""
+
+    def __init__(
+        self,
+        *,
+        model_path: str,
+        model_name: str,
+        slots: int,
+        threads: int,
+        context_tokens: int,
+        socket_path: Path,
+    ) -> None:
+        self.model_name = model_name
+        self.model_path = model_path
+        self.slots = slots
+        self.threads = threads
+        self.context_tokens = context_tokens
+        self.socket_path = socket_path
+        self._key = secrets.token_hex(16)
+        self._server: Any = None
+        self._load_lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(
+            max_workers=slots + EXTRA_WAITING_THREADS, thread_name_prefix="llama"
+        )
+
+    @classmethod
+    def from_settings(cls) -> LlamaEngine:
+        """The engine configured by settings.PROVIDER_*."""
+        return cls(
+            model_path=settings.PROVIDER_MODEL_PATH,
+            model_name=settings.PROVIDER_MODEL_NAME,
+            slots=settings.PROVIDER_SLOTS,
+            threads=settings.PROVIDER_THREADS,
+            context_tokens=settings.PROVIDER_CONTEXT_TOKENS,
+            socket_path=Path(settings.DATA_DIR) / "llama.sock",
+        )
+
+    async def start(self) -> None:
+        """Load the model once per process without blocking the event loop."""
+        if self._server is None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._load)
+
+    def _load(self) -> None:
+        """Create the xllamacpp Server (blocking; runs in a worker thread)."""
+        with self._load_lock:
+            if self._server is not None:
+                return
+            import xllamacpp
+
+            params = xllamacpp.CommonParams()
+            params.model.path = self.model_path
+            params.n_parallel = self.slots
+            params.n_ctx = self.context_tokens
+            params.kv_unified = True  # one shared KV pool, so a slot can take a long prompt
+            params.cache_ram_mib = CACHE_RAM_MIB
+            params.verbosity = -1
+            params.cpuparams.n_threads = self.threads
+            params.cpuparams_batch.n_threads = self.threads
+            self.socket_path.parent.mkdir(parents=True, exist_ok=True)
+            self.socket_path.unlink(missing_ok=True)  # a stale socket makes init fail
+            params.hostnames = [str(self.socket_path)]
+            params.api_keys = [self._key]
+            server = xllamacpp.Server(params)
+            self.native_reasoning = "<think>" in self._chat_template()
+            self._server = server
+
+    def _chat_template(self) -> str:
+        """The model's chat template, read from the listener's /props."""
+        with self._client_sync() as client:
+            props = client.get("/props").json()
+        return str(props.get("chat_template") or "")
+
+    def _client_sync(self) -> httpx.Client:
+        """A client of the private listener."""
+        transport = httpx.HTTPTransport(uds=str(self.socket_path))
+        headers = {"Authorization": f"Bearer {self._key}"}
+        return httpx.Client(transport=transport, base_url="http://llama", headers=headers)
+
+    async def count_tokens(self, messages: list[ChatMessage]) -> int:
+        """Exact prompt tokens: the chat template applied, then tokenized."""
+        await self.start()
+        transport = httpx.AsyncHTTPTransport(uds=str(self.socket_path))
+        headers = {"Authorization": f"Bearer {self._key}"}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://llama", headers=headers
+        ) as client:
+            prompt = (await client.post("/apply-template", json={"messages": messages})).json()
+            body = {"content": prompt["prompt"], "parse_special": True, "add_special": False}
+            tokens = (await client.post("/tokenize", json=body)).json()
+        return len(tokens["tokens"])
+
+    def _request(self, generation: Generation) -> dict[str, Any]:
+        """The chat-completions request for one pass, with explicit sampling values."""
+        request: dict[str, Any] = {
+            "messages": answer_messages(generation.messages, generation.notes),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_tokens": generation.max_tokens,
+            "temperature": generation.temperature,
+            "top_p": generation.top_p,
+            "reasoning_format": "none",  # keep <think> tags in the text; the runner splits them
+        }
+        if generation.purpose == "plan":
+            request["messages"] = plan_messages(generation.messages)
+            request["grammar"] = PLAN_GRAMMAR
+        return request
+
+    async def stream(self, generation: Generation) -> AsyncIterator[str]:
+        """Yield content pieces as the worker thread receives them."""
+        await self.start()
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        stop = threading.Event()
+        request = self._request(generation)
+
+        def on_chunk(chunk: dict[str, Any]) -> bool:
+            loop.call_soon_threadsafe(queue.put_nowait, chunk)
+            return stop.is_set() or generation.cancel.is_set()
+
+        def work() -> None:
+            try:
+                self._server.handle_chat_completions(request, on_chunk)
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+
+        future = loop.run_in_executor(self._executor, work)
+        try:
+            while (chunk := await queue.get()) is not None:
+                piece = _absorb(chunk, generation)
+                if piece:
+                    yield piece
+            await future
+        except ValueError as exc:
+            raise EngineError(str(exc)) from exc
+        finally:
+            stop.set()
+
+
+def _absorb(chunk: dict[str, Any], generation: Generation) -> str:
+    """Record a chunk's figures on the generation and return its text piece."""
+    if "error" in chunk:
+        raise EngineError(str(chunk["error"].get("message") or chunk["error"]))
+    usage = chunk.get("usage")
+    if usage:
+        generation.prompt_tokens = usage.get("prompt_tokens", 0)
+        details = usage.get("prompt_tokens_details") or {}
+        generation.cached_tokens = details.get("cached_tokens", 0)
+        generation.output_tokens = usage.get("completion_tokens", generation.output_tokens)
+    piece = ""
+    for choice in chunk.get("choices") or []:
+        if choice.get("finish_reason"):
+            generation.finish_reason = "length" if choice["finish_reason"] == "length" else "stop"
+        piece += (choice.get("delta") or {}).get("content") or ""
+    if piece:
+        generation.output_tokens += 1
+    return piece

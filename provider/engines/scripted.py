@@ -1,0 +1,106 @@
+"""A deterministic engine for tests and benchmarks (settings.PROVIDER_ENGINE = "scripted").
+
+Contract (other tests rely on it). Let T be the text of the LAST user message of the context:
+
+- reasoning text (when `reasoning.effort` is set and not `none`) = "Planning a reply to: " + T
+- message text = "You said: " + T
+- text is streamed as word pieces, `re.findall(r"\\s*\\S+", text)`, one piece per token, so the
+  pieces concatenate exactly to the text.
+
+Directives inside T:
+
+- `[delay=MS]` sleeps MS milliseconds before every token (asyncio.sleep, so it is cancellable);
+- `[tokens=N]` makes the message N tokens long: " word1 word2 ..." is appended after
+  "You said: T" until there are N pieces in total;
+- `[fail]` raises EngineError after 3 message tokens (the stream then emits the nested `error`
+  event and `response.failed`);
+- `[recall]` makes the message "Earlier you said: " + the previous user messages of the
+  context joined with " | " (so chaining through previous_response_id is testable).
+
+Token counts: input tokens = whitespace-separated words across all context messages
+(instructions included); output tokens = pieces emitted; `max_output_tokens` caps the pieces
+(the response is then `incomplete`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+
+from provider.engines.base import ChatMessage, Engine, EngineError, Generation
+
+FAIL_AFTER_TOKENS = 3
+
+
+def split_pieces(text: str) -> list[str]:
+    """Word pieces that concatenate exactly to `text` (leading spaces kept)."""
+    return re.findall(r"\s*\S+", text)
+
+
+def _user_texts(messages: list[ChatMessage]) -> list[str]:
+    """Texts of the user messages, oldest first."""
+    return [message["content"] for message in messages if message["role"] == "user"]
+
+
+def _directive(text: str, name: str) -> int | None:
+    """The integer of `[name=N]` in text, or None."""
+    match = re.search(rf"\[{name}=(\d+)\]", text)
+    return int(match.group(1)) if match else None
+
+
+def reply_text(messages: list[ChatMessage]) -> str:
+    """The scripted message text for a context."""
+    users = _user_texts(messages)
+    last = users[-1] if users else ""
+    if "[recall]" in last:
+        return "Earlier you said: " + " | ".join(users[:-1])
+    text = "You said: " + last
+    wanted = _directive(last, "tokens")
+    if wanted is not None:
+        pieces = split_pieces(text)
+        filler = [f" word{n}" for n in range(1, max(0, wanted - len(pieces)) + 1)]
+        text = "".join(pieces[:wanted] + filler)
+    return text
+
+
+def plan_text(messages: list[ChatMessage]) -> str:
+    """The scripted reasoning text for a context."""
+    users = _user_texts(messages)
+    return "Planning a reply to: " + (users[-1] if users else "")
+
+
+class ScriptedEngine(Engine):
+    """Replies by rule, instantly or with `[delay=MS]` between tokens."""
+
+    def __init__(self, *, model_name: str) -> None:
+        self.model_name = model_name
+
+    async def start(self) -> None:
+        """Nothing to load."""
+
+    async def count_tokens(self, messages: list[ChatMessage]) -> int:
+        """Whitespace-separated words across all messages."""
+        return sum(len(message["content"].split()) for message in messages)
+
+    async def stream(self, generation: Generation) -> AsyncIterator[str]:
+        """Yield the scripted pieces, honouring max_tokens, the directives and cancel."""
+        messages = generation.messages
+        generation.prompt_tokens = await self.count_tokens(messages)
+        users = _user_texts(messages)
+        last = users[-1] if users else ""
+        delay = (_directive(last, "delay") or 0) / 1000
+        planning = generation.purpose == "plan"
+        text = plan_text(messages) if planning else reply_text(messages)
+        for index, piece in enumerate(split_pieces(text)):
+            if index >= generation.max_tokens:
+                generation.finish_reason = "length"
+                return
+            if delay:
+                await asyncio.sleep(delay)
+            if generation.cancel.is_set():
+                return
+            if not planning and "[fail]" in last and index == FAIL_AFTER_TOKENS:
+                raise EngineError("The scripted engine failed as asked by [fail].")
+            generation.output_tokens += 1
+            yield piece

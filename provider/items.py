@@ -1,0 +1,137 @@
+"""Input items: normalise the request's `input` and turn items into chat messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provider.engines.base import ChatMessage
+from provider.errors import ApiError, invalid_type, invalid_value
+from provider.ids import new_id
+
+ROLES = ["user", "assistant", "system", "developer"]
+ID_PREFIXES = {
+    "message": "msg",
+    "function_call": "fc",
+    "function_call_output": "fco",
+    "reasoning": "rs",
+}
+
+
+def normalize_input(value: object) -> list[dict[str, Any]]:
+    """Validate `input` and return stored-form items, each with an id."""
+    if isinstance(value, str):
+        return [_message("user", value, param="input")]
+    if not isinstance(value, list):
+        raise invalid_type("input", "a string or an array", value)
+    return [_item(item, param=f"input[{index}]") for index, item in enumerate(value)]
+
+
+def _item(item: object, *, param: str) -> dict[str, Any]:
+    """One input item in stored form."""
+    if not isinstance(item, dict):
+        raise invalid_type(param, "an object", item)
+    kind = item.get("type", "message")
+    if kind == "message":
+        role = item.get("role")
+        if role not in ROLES:
+            raise invalid_value(f"{param}.role", role, ROLES)
+        return _message(role, item.get("content"), param=f"{param}.content", source=item)
+    if not isinstance(kind, str):
+        raise invalid_type(f"{param}.type", "a string", kind)
+    stored = dict(item)
+    if kind in ID_PREFIXES and not stored.get("id"):
+        stored["id"] = new_id(ID_PREFIXES[kind])
+    return stored
+
+
+def _message(
+    role: str, content: object, *, param: str, source: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A message item with list content; string content becomes one text part."""
+    text_type = "output_text" if role == "assistant" else "input_text"
+    if isinstance(content, str):
+        part: dict[str, Any] = {"type": text_type, "text": content}
+        if role == "assistant":
+            part["annotations"] = []
+        parts = [part]
+    elif isinstance(content, list) and all(isinstance(p, dict) for p in content):
+        parts = [dict(p) for p in content]
+    else:
+        raise invalid_type(param, "a string or an array of content parts", content)
+    stored = {**(source or {}), "type": "message", "role": role, "content": parts}
+    stored.setdefault("status", "completed")
+    stored["id"] = stored.get("id") or new_id("msg")
+    return stored
+
+
+def resolve_references(
+    items: list[dict[str, Any]], known: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Replace `item_reference` items by the stored items they name."""
+    resolved = []
+    for index, item in enumerate(items):
+        if item.get("type") != "item_reference":
+            resolved.append(item)
+            continue
+        target = known.get(item.get("id") or "")
+        if target is None:
+            raise ApiError(
+                f"Item with id '{item.get('id')}' not found.", param=f"input[{index}].id"
+            )
+        resolved.append(target)
+    return resolved
+
+
+def chat_messages(items: list[dict[str, Any]], *, instructions: str | None) -> list[ChatMessage]:
+    """The chat messages a model sees for these items (reasoning items are not replayed)."""
+    messages: list[ChatMessage] = []
+    if instructions:
+        messages.append({"role": "system", "content": instructions})
+    for item in items:
+        message = _chat_message(item)
+        if message is not None:
+            messages.append(message)
+    return messages
+
+
+def _chat_message(item: dict[str, Any]) -> ChatMessage | None:
+    """One item as a chat message, or None for items a chat model cannot take."""
+    kind = item.get("type", "message")
+    if kind == "message":
+        role = "system" if item.get("role") == "developer" else str(item.get("role"))
+        return {"role": role, "content": parts_text(item.get("content"))}
+    if kind == "function_call":
+        return {
+            "role": "assistant",
+            "content": f"Called {item.get('name')}({item.get('arguments', '')})",
+        }
+    if kind == "function_call_output":
+        output = item.get("output")
+        text = output if isinstance(output, str) else parts_text(output)
+        return {"role": "user", "content": f"Result of {item.get('call_id')}: {text}"}
+    return None
+
+
+def parts_text(content: object) -> str:
+    """Plain text of message content (a string or content parts)."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    return "\n".join(filter(None, (_part_text(part) for part in content)))
+
+
+def _part_text(part: object) -> str:
+    """Plain text of one content part; images and files become short placeholders."""
+    if not isinstance(part, dict):
+        return ""
+    kind = part.get("type")
+    if kind in {"input_text", "output_text", "text", "reasoning_text", "summary_text"}:
+        return str(part.get("text") or "")
+    if kind == "refusal":
+        return str(part.get("refusal") or "")
+    if kind == "input_image":
+        return "[image]"
+    if kind == "input_file":
+        return f"[file {part.get('filename') or part.get('file_id') or ''}]".replace(" ]", "]")
+    return ""

@@ -1,0 +1,81 @@
+"""Stored responses of the embedded provider: the response, its items and its event log."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class StoredResponse(models.Model):
+    """One Response object; `body` is the latest full JSON the API returns for it."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=16)
+    body = models.JSONField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
+
+class InputItem(models.Model):
+    """An input item as seen by a response: its own input plus everything chained before it."""
+
+    response = models.ForeignKey(
+        StoredResponse, on_delete=models.CASCADE, related_name="input_items"
+    )
+    position = models.PositiveIntegerField()
+    item_id = models.CharField(max_length=64)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["response", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "position"], name="input_item_position")
+        ]
+        indexes = [models.Index(fields=["item_id"])]
+
+    def __str__(self) -> str:
+        return self.item_id
+
+
+class OutputItem(models.Model):
+    """An output item of a finished response, in output_index order."""
+
+    response = models.ForeignKey(
+        StoredResponse, on_delete=models.CASCADE, related_name="output_items"
+    )
+    position = models.PositiveIntegerField()
+    item_id = models.CharField(max_length=64)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["response", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "position"], name="output_item_position")
+        ]
+        indexes = [models.Index(fields=["item_id"])]
+
+    def __str__(self) -> str:
+        return self.item_id
+
+
+class ResponseEvent(models.Model):
+    """One streamed event, kept so `GET ?stream=true` can replay the stream."""
+
+    response = models.ForeignKey(StoredResponse, on_delete=models.CASCADE, related_name="events")
+    sequence_number = models.PositiveIntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["response", "sequence_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "sequence_number"], name="event_sequence_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}#{self.sequence_number}"

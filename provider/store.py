@@ -1,0 +1,119 @@
+"""Database reads and writes of the provider, as async functions for the views and runner.
+
+Each function is one short synchronous unit run in a worker thread, so the event loop never
+touches the ORM; a streamed response costs one write when it starts and one when it ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.db import transaction
+from django.utils import timezone
+
+from provider.errors import ApiError
+from provider.items import resolve_references
+from provider.models import InputItem, OutputItem, ResponseEvent, StoredResponse
+
+
+@database_sync_to_async
+def context_items(
+    *, previous_response_id: str | None, new_items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Items the response sees: the previous chain and its output, then the new input."""
+    chain: list[dict[str, Any]] = []
+    if previous_response_id is not None:
+        previous = StoredResponse.objects.filter(pk=previous_response_id).first()
+        if previous is None:
+            raise ApiError(
+                f"Previous response with id '{previous_response_id}' not found.",
+                param="previous_response_id",
+                code="previous_response_not_found",
+            )
+        chain = [row.data for row in previous.input_items.all()]
+        chain += [row.data for row in previous.output_items.all()]
+    references = {
+        item["id"] for item in new_items if item.get("type") == "item_reference" and "id" in item
+    }
+    return chain + resolve_references(new_items, _items_by_id(references, chain))
+
+
+def _items_by_id(ids: set[str], chain: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Stored items with these ids (the chain first, then any stored response)."""
+    found = {item["id"]: item for item in chain if item.get("id") in ids}
+    missing = ids - found.keys()
+    for model in (InputItem, OutputItem):
+        for row in model.objects.filter(item_id__in=missing):
+            found.setdefault(row.item_id, row.data)
+    return found
+
+
+@database_sync_to_async
+def response_save_start(*, body: dict[str, Any], items: list[dict[str, Any]]) -> None:
+    """Store a response that starts running, with its input items."""
+    with transaction.atomic():
+        row = StoredResponse.objects.create(
+            id=body["id"], created_at=timezone.now(), status=body["status"], body=body
+        )
+        InputItem.objects.bulk_create(
+            InputItem(response=row, position=index, item_id=item.get("id", ""), data=item)
+            for index, item in enumerate(items)
+        )
+
+
+@database_sync_to_async
+def response_save_end(*, body: dict[str, Any], events: list[dict[str, Any]]) -> None:
+    """Store the final state, output items and event log (nothing if it was deleted)."""
+    with transaction.atomic():
+        updated = StoredResponse.objects.filter(pk=body["id"]).update(
+            status=body["status"], body=body
+        )
+        if not updated:
+            return
+        OutputItem.objects.bulk_create(
+            OutputItem(response_id=body["id"], position=index, item_id=item["id"], data=item)
+            for index, item in enumerate(body["output"])
+        )
+        ResponseEvent.objects.bulk_create(
+            ResponseEvent(response_id=body["id"], sequence_number=e["sequence_number"], data=e)
+            for e in events
+        )
+
+
+@database_sync_to_async
+def response_body(response_id: str) -> dict[str, Any] | None:
+    """The stored Response object, or None."""
+    return StoredResponse.objects.filter(pk=response_id).values_list("body", flat=True).first()
+
+
+@database_sync_to_async
+def response_events(response_id: str, *, after: int) -> list[dict[str, Any]]:
+    """The stored events with sequence_number > after."""
+    rows = ResponseEvent.objects.filter(response_id=response_id, sequence_number__gt=after)
+    return list(rows.values_list("data", flat=True))
+
+
+@database_sync_to_async
+def response_delete(response_id: str) -> bool:
+    """Delete a response with its items and events; False when there was none."""
+    deleted, _ = StoredResponse.objects.filter(pk=response_id).delete()
+    return bool(deleted)
+
+
+@database_sync_to_async
+def input_items_page(
+    response_id: str, *, limit: int, descending: bool, after: str | None
+) -> tuple[list[dict[str, Any]], bool] | None:
+    """One page of a response's input items and whether more follow; None if unknown."""
+    if not StoredResponse.objects.filter(pk=response_id).exists():
+        return None
+    rows = InputItem.objects.filter(response_id=response_id)
+    if after is not None:
+        anchor = rows.filter(item_id=after).values_list("position", flat=True).first()
+        if anchor is None:
+            raise ApiError(f"Item with id '{after}' not found.", param="after")
+        rows = rows.filter(position__lt=anchor) if descending else rows.filter(position__gt=anchor)
+    rows = rows.order_by("-position" if descending else "position")
+    data = list(rows.values_list("data", flat=True)[: limit + 1])
+    return data[:limit], len(data) > limit
