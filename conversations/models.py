@@ -69,16 +69,12 @@ TERMINAL_TURN_STATUSES = frozenset(
 class Turn(models.Model):
     """One user message and the provider response it produced."""
 
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="turns"
-    )
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="turns")
     position = models.PositiveIntegerField()
     user_text = models.TextField()
     response_id = models.CharField(max_length=100, blank=True, default="", db_index=True)
     previous_response_id = models.CharField(max_length=100, blank=True, default="")
-    status = models.CharField(
-        max_length=12, choices=TurnStatus.choices, default=TurnStatus.PENDING
-    )
+    status = models.CharField(max_length=12, choices=TurnStatus.choices, default=TurnStatus.PENDING)
     output_text = models.TextField(blank=True, default="")
     reasoning_text = models.TextField(blank=True, default="")
     model = models.CharField(max_length=200, blank=True, default="")

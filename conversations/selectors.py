@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from conversations.models import Conversation, Turn, TurnStatus
+from conversations.models import Conversation, ProviderDeletion, Turn, TurnStatus
 
 
 def conversation_list(*, owner: AbstractBaseUser, query: str = "") -> QuerySet[Conversation]:
@@ -40,3 +41,52 @@ def conversation_last_response_id(*, conversation: Conversation) -> str:
         .first()
     )
     return turn.response_id if turn else ""
+
+
+def turn_as_dict(*, turn: Turn) -> dict[str, object]:
+    """A turn as the websocket protocol's turn object (also used to render history)."""
+    usage = None
+    if turn.input_tokens is not None or turn.output_tokens is not None:
+        usage = {
+            "input_tokens": turn.input_tokens or 0,
+            "output_tokens": turn.output_tokens or 0,
+            "reasoning_tokens": turn.reasoning_tokens or 0,
+            "cached_tokens": turn.cached_tokens or 0,
+        }
+    reasoning_seconds = None
+    if turn.started_at and turn.reasoning_ended_at:
+        reasoning_seconds = (turn.reasoning_ended_at - turn.started_at).total_seconds()
+    return {
+        "id": turn.pk,
+        "position": turn.position,
+        "user_text": turn.user_text,
+        "status": turn.status,
+        "response_id": turn.response_id,
+        "output_text": turn.output_text,
+        "reasoning_text": turn.reasoning_text,
+        "reasoning_seconds": reasoning_seconds,
+        "usage": usage,
+        "error": turn.error,
+    }
+
+
+def turn_history(*, conversation: Conversation, before_position: int) -> list[Turn]:
+    """Completed turns before a position, oldest first (the context for stateless providers)."""
+    return list(
+        conversation.turns.filter(
+            status=TurnStatus.COMPLETED, position__lt=before_position
+        ).order_by("position")
+    )
+
+
+def provider_deletion_due(*, now: datetime) -> list[ProviderDeletion]:
+    """Outbox rows whose next attempt is due."""
+    return list(
+        ProviderDeletion.objects.filter(next_attempt_at__lte=now).order_by("next_attempt_at")
+    )
+
+
+def provider_deletion_next_at() -> datetime | None:
+    """When the earliest pending outbox row is due, or None when the outbox is empty."""
+    row = ProviderDeletion.objects.order_by("next_attempt_at").first()
+    return row.next_attempt_at if row else None

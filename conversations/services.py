@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from conversations.models import Conversation, ProviderDeletion, ReasoningEffort, Turn
+from conversations.events import Usage
+from conversations.models import (
+    Conversation,
+    ProviderDeletion,
+    ReasoningEffort,
+    Turn,
+    TurnStatus,
+)
 
 TITLE_MAX_LENGTH = 200
+OUTBOX_BASE_DELAY_SECONDS = 30
+OUTBOX_MAX_DELAY_SECONDS = 3600
+TURN_FINISH_FIELDS = [
+    "status",
+    "error",
+    "output_text",
+    "reasoning_text",
+    "started_at",
+    "reasoning_ended_at",
+    "finished_at",
+    "input_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "cached_tokens",
+]
 
 
 @transaction.atomic
@@ -77,9 +104,7 @@ def conversation_delete(*, conversation: Conversation) -> list[str]:
 
     Returns the queued response ids; the outbox deletes them at the provider.
     """
-    response_ids = [
-        rid for rid in conversation.turns.values_list("response_id", flat=True) if rid
-    ]
+    response_ids = [rid for rid in conversation.turns.values_list("response_id", flat=True) if rid]
     now = timezone.now()
     ProviderDeletion.objects.bulk_create(
         [ProviderDeletion(response_id=rid, next_attempt_at=now) for rid in response_ids],
@@ -105,3 +130,71 @@ def turn_create(*, conversation: Conversation, text: str) -> Turn:
         conversation.title = " ".join(text.split())[:60] or "New chat"
     conversation.save(update_fields=["title", "updated_at"])
     return turn
+
+
+def conversation_group(*, conversation_id: uuid.UUID) -> str:
+    """The channel-layer group every socket of a conversation joins."""
+    return f"conversation.{conversation_id.hex}"
+
+
+async def conversation_publish(*, conversation_id: uuid.UUID, message: dict[str, Any]) -> None:
+    """Send a websocket message to every open tab of the conversation."""
+    await get_channel_layer().group_send(
+        conversation_group(conversation_id=conversation_id),
+        {"type": "chat.message", "message": message},
+    )
+
+
+def turn_start(
+    *, turn_id: int, response_id: str, previous_response_id: str, model: str, started_at: datetime
+) -> None:
+    """Record the provider's response id once it is known; the turn is now streaming."""
+    Turn.objects.filter(pk=turn_id, status=TurnStatus.PENDING).update(
+        status=TurnStatus.STREAMING,
+        response_id=response_id,
+        previous_response_id=previous_response_id,
+        model=model,
+        started_at=started_at,
+    )
+
+
+@transaction.atomic
+def turn_finish(
+    *,
+    turn_id: int,
+    status: str,
+    output_text: str,
+    reasoning_text: str,
+    usage: Usage | None,
+    error: str,
+    started_at: datetime,
+    reasoning_ended_at: datetime | None,
+) -> Turn | None:
+    """Write a turn's final state in one save; None if it had already finished (never rewritten)."""
+    turn = Turn.objects.select_for_update().get(pk=turn_id)
+    if turn.is_terminal:
+        return None
+    turn.status, turn.error = status, error
+    turn.output_text, turn.reasoning_text = output_text, reasoning_text
+    turn.started_at = turn.started_at or started_at
+    turn.reasoning_ended_at, turn.finished_at = reasoning_ended_at, timezone.now()
+    if usage is not None:
+        turn.input_tokens, turn.output_tokens = usage.input_tokens, usage.output_tokens
+        turn.reasoning_tokens, turn.cached_tokens = usage.reasoning_tokens, usage.cached_tokens
+    turn.save(update_fields=TURN_FINISH_FIELDS)
+    return turn
+
+
+def provider_deletion_done(*, deletion: ProviderDeletion) -> None:
+    """Drop an outbox row once the provider no longer has the response."""
+    deletion.delete()
+
+
+def provider_deletion_postpone(*, deletion: ProviderDeletion, error: str) -> ProviderDeletion:
+    """Count a failed attempt and push the next one back exponentially (30 s doubling, ≤1 h)."""
+    deletion.attempts += 1
+    deletion.last_error = error[:2000]
+    delay = min(OUTBOX_BASE_DELAY_SECONDS * 2 ** (deletion.attempts - 1), OUTBOX_MAX_DELAY_SECONDS)
+    deletion.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+    deletion.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    return deletion

@@ -1,0 +1,315 @@
+"""The only HTTP client of the Responses API provider: httpx, SSE parsing, retries, typed errors.
+
+Settings are read at call time so tests (and admins) can repoint the provider without a restart.
+Tests replace `transport` with an `httpx.MockTransport`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from conversations.sse import sse_data
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 2
+RETRY_AFTER_MAX_SECONDS = 120.0
+CONNECT_TIMEOUT_SECONDS = 5.0
+TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+
+transport: httpx.AsyncBaseTransport | None = None
+_sleep = asyncio.sleep
+
+
+class ProviderError(Exception):
+    """A provider call failed; carries the HTTP status and the provider's `{"error": …}` body."""
+
+    summary: ClassVar[str] = "The provider could not answer"
+
+    def __init__(self, message: str, *, status: int | None = None, body: Any = None) -> None:
+        self.message = _redact(message)
+        self.status = status
+        self.body = body
+        super().__init__(
+            self.message if status is None else f"Error code: {status} - {self.message}"
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
+
+    @property
+    def readable(self) -> str:
+        """A sentence a person can act on."""
+        return f"{self.summary}: {self.message}" if self.message else f"{self.summary}."
+
+
+class BadRequestError(ProviderError):
+    summary = "The provider rejected the request"
+
+
+class AuthenticationError(ProviderError):
+    summary = "The provider rejected the API key"
+
+
+class PermissionDeniedError(ProviderError):
+    summary = "The provider refused access"
+
+
+class NotFoundError(ProviderError):
+    summary = "The provider does not know this object"
+
+
+class RateLimitedError(ProviderError):
+    summary = "The provider is rate limiting requests; try again shortly"
+
+
+class ServerError(ProviderError):
+    summary = "The provider had an internal error"
+
+
+class ProviderConnectionError(ProviderError):
+    summary = "Could not reach the provider"
+
+
+class ProviderTimeoutError(ProviderConnectionError):
+    summary = "The provider did not answer in time"
+
+
+class StreamInterrupted(ProviderError):
+    summary = "The connection to the provider was lost before the reply finished"
+
+
+_STATUS_ERRORS: dict[int, type[ProviderError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitedError,
+}
+
+
+def _redact(text: str) -> str:
+    """Remove the API key from text that might echo a request."""
+    key = getattr(settings, "OPENAI_API_KEY", "")
+    return text.replace(key, "[redacted]") if key else text
+
+
+def _status_error(response: httpx.Response) -> ProviderError:
+    """Map an HTTP error response to its typed exception."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {
+            "error": {"message": response.text[:500], "type": None, "param": None, "code": None}
+        }
+    error = body.get("error") if isinstance(body, dict) else None
+    message = str(error.get("message") or "") if isinstance(error, dict) else ""
+    status = response.status_code
+    cls = ServerError if status >= 500 else _STATUS_ERRORS.get(status, ProviderError)
+    return cls(message or response.reason_phrase, status=status, body=body)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds the provider asks us to wait, from retry-after-ms or retry-after, if any."""
+    try:
+        if "retry-after-ms" in headers:
+            return float(headers["retry-after-ms"]) / 1000
+    except ValueError:
+        pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.timestamp() - time.time()
+
+
+def _should_retry(response: httpx.Response) -> bool:
+    """The openai SDK's rule: long retry-after forbids, x-should-retry overrides, then status."""
+    delay = _retry_after(response.headers)
+    if delay is not None and delay > RETRY_AFTER_MAX_SECONDS:
+        return False
+    override = response.headers.get("x-should-retry")
+    if override in ("true", "false"):
+        return override == "true"
+    return response.status_code in RETRYABLE_STATUSES or response.status_code >= 500
+
+
+def _retry_delay(*, headers: httpx.Headers | None, retries_taken: int) -> float:
+    """Honour retry-after within (0, 120] s, else exponential backoff with 25 % jitter."""
+    delay = _retry_after(headers) if headers is not None else None
+    if delay is not None and 0 < delay <= RETRY_AFTER_MAX_SECONDS:
+        return delay
+    return min(0.5 * 2**retries_taken, 8.0) * (1 - 0.25 * random.random())
+
+
+def _client() -> httpx.AsyncClient:
+    """A client bound to the current settings."""
+    return httpx.AsyncClient(
+        base_url=settings.OPENAI_BASE_URL.rstrip("/") + "/",
+        headers={"Authorization": f"Bearer {settings.OPENAI_API_KEY}"},
+        timeout=httpx.Timeout(settings.OPENAI_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
+        transport=transport,
+    )
+
+
+async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """Send with the SDK's retry policy; return an open (streaming) 2xx response."""
+    for retries_taken in range(MAX_RETRIES + 1):
+        request.headers["x-stainless-retry-count"] = str(retries_taken)
+        headers = None
+        try:
+            response = await client.send(request, stream=True)
+            if response.is_success:
+                return response
+            await response.aread()
+        except httpx.TimeoutException as exc:
+            error: ProviderError = ProviderTimeoutError(str(exc) or type(exc).__name__)
+        except httpx.TransportError as exc:
+            error = ProviderConnectionError(str(exc) or type(exc).__name__)
+        else:
+            await response.aclose()
+            error, headers = _status_error(response), response.headers
+            if not _should_retry(response):
+                raise error
+        if retries_taken == MAX_RETRIES:
+            raise error
+        delay = _retry_delay(headers=headers, retries_taken=retries_taken)
+        logger.warning(
+            "Retrying %s %s in %.2fs: %r", request.method, request.url.path, delay, error
+        )
+        await _sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _normalise(event: dict[str, Any]) -> dict[str, Any]:
+    """Give error events one shape: {"type": "error", "error": {...}} (OpenAI's nested form)."""
+    if event.get("type") != "error" and ("type" in event or not event.get("error")):
+        return event
+    error = event.get("error")
+    if not isinstance(error, dict):
+        error = {key: event.get(key) for key in ("type", "code", "message", "param")}
+        error["type"] = error["type"] if error["type"] != "error" else None
+    return {"type": "error", "sequence_number": event.get("sequence_number"), "error": error}
+
+
+async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    """Parse the SSE body into events until a terminal event, [DONE] or EOF."""
+    errored = False
+    try:
+        async for data in sse_data(response.aiter_bytes()):
+            if data == "[DONE]":
+                return
+            try:
+                event = _normalise(json.loads(data))
+            except (ValueError, AttributeError) as exc:
+                raise ProviderError(f"Invalid event data from the provider: {exc}") from exc
+            yield event
+            if event.get("type") in TERMINAL_EVENTS:
+                return
+            errored = errored or event["type"] == "error"
+    except httpx.TransportError as exc:
+        raise StreamInterrupted(str(exc) or type(exc).__name__) from exc
+    if not errored:
+        raise StreamInterrupted("the stream ended before a terminal event")
+
+
+async def response_stream(*, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    """POST /responses with stream=true and yield its events; retried only before any event."""
+    async with _client() as client:
+        request = client.build_request("POST", "responses", json={**body, "stream": True})
+        response = await _send(client, request)
+        try:
+            async for event in _events(response):
+                yield event
+        finally:
+            await response.aclose()
+
+
+async def _request(
+    method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None
+) -> Any:
+    """One JSON call with retries; returns the decoded body (None when empty)."""
+    async with _client() as client:
+        request = client.build_request(method, path, json=json_body, params=params)
+        response = await _send(client, request)
+        try:
+            await response.aread()
+        except httpx.TransportError as exc:
+            raise ProviderConnectionError(str(exc) or type(exc).__name__) from exc
+        finally:
+            await response.aclose()
+        return response.json() if response.content else None
+
+
+def _response_path(response_id: str, suffix: str = "") -> str:
+    return f"responses/{quote(response_id, safe='')}{suffix}"
+
+
+async def response_retrieve(*, response_id: str) -> dict[str, Any]:
+    """GET /responses/{id}."""
+    return await _request("GET", _response_path(response_id))
+
+
+async def response_delete(*, response_id: str) -> None:
+    """DELETE /responses/{id}; the body is ignored, as the SDK does."""
+    await _request("DELETE", _response_path(response_id))
+
+
+async def response_cancel(*, response_id: str) -> dict[str, Any]:
+    """POST /responses/{id}/cancel (background responses only)."""
+    return await _request("POST", _response_path(response_id, "/cancel"))
+
+
+async def input_items_list(
+    *, response_id: str, limit: int = 20, order: str = "desc", after: str | None = None
+) -> dict[str, Any]:
+    """One page of GET /responses/{id}/input_items."""
+    params: dict[str, Any] = {"limit": limit, "order": order}
+    if after:
+        params["after"] = after
+    return await _request("GET", _response_path(response_id, "/input_items"), params=params)
+
+
+async def input_items_iter(
+    *, response_id: str, limit: int = 100, order: str = "asc"
+) -> AsyncIterator[dict[str, Any]]:
+    """Every input item, following `after = data[-1].id` while `has_more`."""
+    after = None
+    while True:
+        page = await input_items_list(
+            response_id=response_id, limit=limit, order=order, after=after
+        )
+        for item in page["data"]:
+            yield item
+        if not page.get("has_more") or not page["data"]:
+            return
+        after = page["data"][-1]["id"]
+
+
+async def input_tokens_count(*, body: dict[str, Any]) -> int:
+    """POST /responses/input_tokens."""
+    return int((await _request("POST", "responses/input_tokens", json_body=body))["input_tokens"])
+
+
+async def models_list() -> list[dict[str, Any]]:
+    """GET /models."""
+    return (await _request("GET", "models"))["data"]

@@ -1,0 +1,142 @@
+"""The chat websocket: one socket per open conversation tab.
+
+Protocol (a contract with static/ JS; path `ws/conversations/<uuid>/`):
+
+Client -> server frames (JSON objects, at most 64 KiB):
+  {"type": "message.send", "text": str}   text is stripped; 1..32000 characters
+  {"type": "turn.stop"}                   stop the conversation's generating turn (no-op if none)
+
+Server -> client frames:
+  {"type": "turn.created", "turn": T}
+  {"type": "turn.response", "turn_id": int, "response_id": str}
+  {"type": "turn.delta", "turn_id": int, "seq": int, "kind": "reasoning"|"text", "delta": str}
+      seq counts a turn's delta frames from 1 without gaps; same-kind deltas within 50 ms are joined
+  {"type": "turn.reasoning_done", "turn_id": int, "seconds": float}
+  {"type": "turn.finished", "turn": T}    status completed|incomplete|failed|cancelled
+  {"type": "error", "code": str, "message": str}   a rejected frame; nothing was stored and the
+      socket stays open. Codes: frame_too_large, invalid_json, unknown_type, empty_message,
+      message_too_long, busy (a turn of this conversation is still generating).
+
+T is selectors.turn_as_dict: {"id", "position", "user_text", "status", "response_id",
+"output_text", "reasoning_text", "reasoning_seconds" (float|null), "usage" ({"input_tokens",
+"output_tokens", "reasoning_tokens", "cached_tokens"}|null), "error" (str)}.
+
+Anonymous users and non-owners: the socket is accepted, then closed with code 4403 (closing
+before accept would reach the browser as a bare 1006). Every tab of the conversation gets the
+turn frames through the group services.conversation_group(); generation is owned by the process,
+so closing a tab doesn't stop it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from conversations import generation, selectors, services
+from conversations.models import Conversation
+
+MAX_FRAME_BYTES = 64 * 1024
+MAX_TEXT_CHARS = 32_000
+CLOSE_FORBIDDEN = 4403
+
+
+class FrameRejected(Exception):
+    """A client frame we refuse; carries the error code and a sentence for the user."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """Relays a conversation's turns to one tab and takes its messages and stops."""
+
+    conversation: Conversation | None = None
+    group: str = ""
+
+    async def connect(self) -> None:
+        await self.accept()
+        self.conversation = await self._owned_conversation()
+        if self.conversation is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = services.conversation_group(conversation_id=self.conversation.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.conversation is None:
+            return
+        try:
+            await self.receive_json(_frame_parse(text_data, bytes_data))
+        except FrameRejected as rejected:
+            await self.send_json(
+                {"type": "error", "code": rejected.code, "message": rejected.message}
+            )
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        kind = content.get("type")
+        if kind == "message.send":
+            await self._message_send(_text_clean(content.get("text")))
+        elif kind == "turn.stop":
+            await generation.generation_stop(conversation_id=self.conversation.pk)
+        else:
+            raise FrameRejected("unknown_type", f"Unknown frame type: {str(kind)[:50]!r}.")
+
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        """A turn frame published by services.conversation_publish."""
+        await self.send_json(event["message"])
+
+    async def _message_send(self, text: str) -> None:
+        try:
+            await generation.generation_submit(conversation=self.conversation, text=text)
+        except generation.GenerationBusy:
+            raise FrameRejected(
+                "busy", "Wait for the current reply to finish, or stop it, before sending."
+            ) from None
+
+    async def _owned_conversation(self) -> Conversation | None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return None
+        conversation_id: uuid.UUID = self.scope["url_route"]["kwargs"]["conversation_id"]
+        try:
+            return await database_sync_to_async(selectors.conversation_get)(
+                owner=user, conversation_id=conversation_id
+            )
+        except Conversation.DoesNotExist:
+            return None
+
+
+def _frame_parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+    """Decode a client frame into a JSON object, or raise FrameRejected."""
+    raw = text_data.encode() if text_data is not None else bytes_data or b""
+    if len(raw) > MAX_FRAME_BYTES:
+        raise FrameRejected("frame_too_large", "That message is too large to send.")
+    try:
+        content = json.loads(raw)
+    except ValueError:
+        raise FrameRejected("invalid_json", "The frame was not valid JSON.") from None
+    if not isinstance(content, dict):
+        raise FrameRejected("invalid_json", "The frame must be a JSON object.")
+    return content
+
+
+def _text_clean(text: Any) -> str:
+    """The message text stripped, or raise FrameRejected when empty or too long."""
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise FrameRejected("empty_message", "Type a message before sending.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise FrameRejected(
+            "message_too_long", f"Messages can be at most {MAX_TEXT_CHARS} characters long."
+        )
+    return text

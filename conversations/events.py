@@ -1,0 +1,156 @@
+"""Pure mapping: provider SSE events -> what a turn records and what sockets receive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+DeltaKind = Literal["reasoning", "text"]
+
+# Raw chain of thought (our provider, vLLM, gpt-oss) and OpenAI's summaries are both "reasoning".
+DELTA_KINDS: dict[str, DeltaKind] = {
+    "response.reasoning_text.delta": "reasoning",
+    "response.reasoning_summary_text.delta": "reasoning",
+    "response.output_text.delta": "text",
+}
+TERMINAL_STATUSES = {
+    "response.completed": "completed",
+    "response.incomplete": "incomplete",
+    "response.failed": "failed",
+}
+
+
+@dataclass(frozen=True)
+class Created:
+    response_id: str
+
+
+@dataclass(frozen=True)
+class Delta:
+    kind: DeltaKind
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasoningDone:
+    pass
+
+
+@dataclass(frozen=True)
+class StreamError:
+    message: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int | None
+    output_tokens: int | None
+    reasoning_tokens: int | None
+    cached_tokens: int | None
+
+
+@dataclass(frozen=True)
+class Finished:
+    status: str
+    usage: Usage | None
+    error: str
+    output_text: str | None
+    reasoning_text: str | None
+
+
+Event = Created | Delta | ReasoningDone | StreamError | Finished
+
+
+def event_parse(*, event: dict[str, Any]) -> Event | None:
+    """What one provider event means to a turn; None for events we don't act on."""
+    kind = event.get("type", "")
+    if kind == "response.created":
+        return Created(response_id=event["response"]["id"])
+    if kind in DELTA_KINDS:
+        return Delta(kind=DELTA_KINDS[kind], text=event.get("delta") or "")
+    if kind == "response.output_item.done" and event.get("item", {}).get("type") == "reasoning":
+        return ReasoningDone()
+    if kind == "error":
+        return StreamError(message=str(event["error"].get("message") or "The provider failed."))
+    if kind in TERMINAL_STATUSES:
+        return finished_parse(status=TERMINAL_STATUSES[kind], response=event.get("response") or {})
+    return None
+
+
+def finished_parse(*, status: str, response: dict[str, Any]) -> Finished:
+    """The final state of a response from its terminal Response object."""
+    output = response.get("output") or []
+    return Finished(
+        status=status,
+        usage=usage_parse(usage=response.get("usage")),
+        error=_error_text(response=response),
+        output_text=_joined(
+            output, item_type="message", key="content", part_types=("output_text", "refusal")
+        ),
+        reasoning_text=_reasoning_text(output),
+    )
+
+
+def usage_parse(*, usage: dict[str, Any] | None) -> Usage | None:
+    """Token counts; details missing from older providers read as 0."""
+    if not usage:
+        return None
+    return Usage(
+        input_tokens=usage.get("input_tokens"),
+        output_tokens=usage.get("output_tokens"),
+        reasoning_tokens=(usage.get("output_tokens_details") or {}).get("reasoning_tokens", 0),
+        cached_tokens=(usage.get("input_tokens_details") or {}).get("cached_tokens", 0),
+    )
+
+
+def _error_text(*, response: dict[str, Any]) -> str:
+    error = response.get("error") or {}
+    if error.get("message"):
+        return str(error["message"])
+    reason = (response.get("incomplete_details") or {}).get("reason")
+    return f"The reply was cut short ({reason})." if reason else ""
+
+
+def _reasoning_text(output: list[dict[str, Any]]) -> str | None:
+    raw = _joined(output, item_type="reasoning", key="content", part_types=("reasoning_text",))
+    if raw is not None:
+        return raw
+    return _joined(output, item_type="reasoning", key="summary", part_types=("summary_text",))
+
+
+def _joined(
+    output: list[dict[str, Any]],
+    *,
+    item_type: str,
+    key: str,
+    part_types: tuple[str, ...],
+) -> str | None:
+    """Concatenated text of the parts of the matching items, or None when there are none."""
+    texts = [
+        part.get("text") or part.get("refusal") or ""
+        for item in output
+        if item.get("type") == item_type
+        for part in item.get(key) or []
+        if part.get("type") in part_types
+    ]
+    return "".join(texts) if texts else None
+
+
+def delta_message(*, turn_id: int, seq: int, kind: DeltaKind, delta: str) -> dict[str, Any]:
+    """Socket frame for a (coalesced) delta."""
+    return {"type": "turn.delta", "turn_id": turn_id, "seq": seq, "kind": kind, "delta": delta}
+
+
+def response_message(*, turn_id: int, response_id: str) -> dict[str, Any]:
+    """Socket frame announcing the provider's response id."""
+    return {"type": "turn.response", "turn_id": turn_id, "response_id": response_id}
+
+
+def reasoning_done_message(*, turn_id: int, seconds: float) -> dict[str, Any]:
+    """Socket frame closing the reasoning phase."""
+    return {"type": "turn.reasoning_done", "turn_id": turn_id, "seconds": seconds}
+
+
+def turn_message(*, kind: Literal["turn.created", "turn.finished"], turn: dict) -> dict[str, Any]:
+    """Socket frame carrying a whole serialised turn."""
+    return {"type": kind, "turn": turn}

@@ -1,0 +1,279 @@
+"""Server-owned generation jobs: start, relay, finish, cancel.
+
+A turn's provider stream runs in an asyncio task owned by the process, not by a socket, so closing
+the tab doesn't stop it. One job per conversation at a time; the registry is per process (a stop
+arriving through the channel layer from another process is a later extension of generation_stop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import uuid
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.utils import timezone
+
+from conversations import client, selectors, services
+from conversations.events import (
+    Created,
+    Delta,
+    DeltaKind,
+    Event,
+    Finished,
+    ReasoningDone,
+    StreamError,
+    event_parse,
+    reasoning_done_message,
+    response_message,
+    turn_message,
+)
+from conversations.models import Conversation, ReasoningEffort, Turn, TurnStatus
+from conversations.relay import Relay
+
+logger = logging.getLogger(__name__)
+INTERNAL_ERROR = "Something went wrong on our side while generating the reply."
+
+
+class GenerationBusy(Exception):
+    """The conversation already has a turn generating."""
+
+
+@dataclass(eq=False)
+class Job:
+    """The in-memory state of one turn being generated."""
+
+    turn: Turn
+    relay: Relay
+    started_at: datetime = field(default_factory=timezone.now)
+    reasoning_ended_at: datetime | None = None
+    stream_error: str = ""
+    finished: Finished | None = None
+    finishing: bool = False
+    task: asyncio.Task[None] | None = None
+
+
+# conversation id -> its running job; None while the turn row is still being created.
+_jobs: dict[uuid.UUID, Job | None] = {}
+
+
+def generation_busy(*, conversation_id: uuid.UUID) -> bool:
+    """Whether a turn of the conversation is generating in this process."""
+    return conversation_id in _jobs
+
+
+async def generation_submit(*, conversation: Conversation, text: str) -> Turn:
+    """Store the user's message as a new turn and start generating; raises GenerationBusy."""
+    if conversation.pk in _jobs:
+        raise GenerationBusy
+    # Reserve before awaiting, so two tabs sending at once can't both pass the check.
+    _jobs[conversation.pk] = None
+    try:
+        turn = await database_sync_to_async(services.turn_create)(
+            conversation=conversation, text=text
+        )
+    except BaseException:
+        del _jobs[conversation.pk]
+        raise
+    generation_start(turn=turn)
+    return turn
+
+
+def generation_start(*, turn: Turn) -> Job:
+    """Run a pending turn's generation in a task owned by the process."""
+    if _jobs.get(turn.conversation_id) is not None:
+        raise GenerationBusy
+    job = Job(turn=turn, relay=Relay(conversation_id=turn.conversation_id, turn_id=turn.pk))
+    _jobs[turn.conversation_id] = job
+    # A fresh context detaches the job from the socket or request that started it: its DB calls
+    # must not go to that caller's thread executor, which stops when the caller ends.
+    job.task = asyncio.create_task(
+        _run(job), name=f"generation-turn-{turn.pk}", context=contextvars.Context()
+    )
+    return job
+
+
+async def generation_stop(
+    *, conversation_id: uuid.UUID | None = None, turn_id: int | None = None
+) -> bool:
+    """Stop a generating turn and wait until it is saved as cancelled; False if none was."""
+    job = next((j for j in _jobs.values() if j and _matches(j, conversation_id, turn_id)), None)
+    if job is None:
+        return False
+    # Once the terminal event has arrived the turn ends as the provider said, never cancelled.
+    if job.finishing or job.task is None:
+        return False
+    job.task.cancel()
+    await asyncio.wait({job.task})
+    if not job.finishing:  # cancelled before its first step, so _run never ran
+        await _finish(job, status=TurnStatus.CANCELLED)
+        _release(job)
+    return True
+
+
+def _matches(job: Job, conversation_id: uuid.UUID | None, turn_id: int | None) -> bool:
+    return conversation_id in (None, job.turn.conversation_id) and turn_id in (None, job.turn.pk)
+
+
+async def _run(job: Job) -> None:
+    """Stream the provider's response for the job's turn and record it."""
+    try:
+        await _publish(job, turn_message(kind="turn.created", turn=_as_dict(job.turn)))
+        body = await _request_body(turn=job.turn)
+        async with aclosing(client.response_stream(body=body)) as events:
+            async for event in events:
+                await _handle(job, event_parse(event=event), body=body)
+        await _finish_from_stream(job)
+    except asyncio.CancelledError:
+        await _finish(job, status=TurnStatus.CANCELLED)
+        raise
+    except client.ProviderError as exc:
+        logger.warning("Turn %s failed at the provider: %r", job.turn.pk, exc)
+        await _finish(job, status=TurnStatus.FAILED, error=exc.readable)
+    except Exception:
+        logger.exception("Turn %s failed", job.turn.pk)
+        await _finish(job, status=TurnStatus.FAILED, error=INTERNAL_ERROR)
+    finally:
+        _release(job)
+
+
+def _release(job: Job) -> None:
+    if _jobs.get(job.turn.conversation_id) is job:
+        del _jobs[job.turn.conversation_id]
+
+
+async def _handle(job: Job, event: Event | None, *, body: dict[str, Any]) -> None:
+    """Act on one provider event."""
+    match event:
+        case Created(response_id=response_id):
+            await database_sync_to_async(services.turn_start)(
+                turn_id=job.turn.pk,
+                response_id=response_id,
+                previous_response_id=body.get("previous_response_id", ""),
+                model=body["model"],
+                started_at=job.started_at,
+            )
+            await _publish(job, response_message(turn_id=job.turn.pk, response_id=response_id))
+        case Delta(kind=kind, text=text):
+            if kind == "text":
+                await _reasoning_done(job)
+            await job.relay.add(kind=kind, text=text)
+        case ReasoningDone():
+            await _reasoning_done(job)
+        case StreamError(message=message):
+            job.stream_error = message
+        case Finished():
+            job.finished, job.finishing = event, True
+
+
+async def _reasoning_done(job: Job) -> None:
+    """Close the reasoning phase once (at its item's end or at the first text delta)."""
+    if job.reasoning_ended_at is not None or not job.relay.texts["reasoning"]:
+        return
+    job.reasoning_ended_at = timezone.now()
+    await job.relay.flush()
+    seconds = (job.reasoning_ended_at - job.started_at).total_seconds()
+    await _publish(job, reasoning_done_message(turn_id=job.turn.pk, seconds=seconds))
+
+
+async def _finish_from_stream(job: Job) -> None:
+    """Finish after the stream ended: as its terminal event says, else failed with its error."""
+    if job.finished is None:
+        error = job.stream_error or "The provider ended the reply without a result."
+        await _finish(job, status=TurnStatus.FAILED, error=error)
+        return
+    error = job.finished.error or job.stream_error
+    await _finish(job, status=job.finished.status, error=error)
+
+
+async def _finish(job: Job, *, status: str, error: str = "") -> None:
+    """Flush what is buffered, then write the final state in one save and announce it."""
+    job.finishing = True
+    try:
+        await job.relay.close()
+    except Exception:
+        # A channel layer hiccup must not keep the turn from being saved.
+        logger.exception("Turn %s: relaying the last deltas failed", job.turn.pk)
+    if job.relay.texts["reasoning"] and job.reasoning_ended_at is None:
+        job.reasoning_ended_at = timezone.now()
+    output_text, reasoning_text = (
+        _final_texts(job, kind="text"),
+        _final_texts(job, kind="reasoning"),
+    )
+    turn = await database_sync_to_async(services.turn_finish)(
+        turn_id=job.turn.pk,
+        status=status,
+        output_text=output_text,
+        reasoning_text=reasoning_text,
+        usage=job.finished.usage if job.finished else None,
+        error=error,
+        started_at=job.started_at,
+        reasoning_ended_at=job.reasoning_ended_at,
+    )
+    if turn is not None:
+        await _publish(job, turn_message(kind="turn.finished", turn=_as_dict(turn)))
+
+
+def _final_texts(job: Job, *, kind: DeltaKind) -> str:
+    """The terminal response's text when it has one, else exactly what was relayed."""
+    relayed = "".join(job.relay.texts[kind])
+    if job.finished is None:
+        return relayed
+    final = job.finished.output_text if kind == "text" else job.finished.reasoning_text
+    return relayed if final is None else final
+
+
+async def _request_body(*, turn: Turn) -> dict[str, Any]:
+    """The POST /responses body for the turn, from its conversation's current settings."""
+    conversation = await Conversation.objects.aget(pk=turn.conversation_id)
+    body: dict[str, Any] = {
+        "model": conversation.model or settings.OPENAI_MODEL,
+        "input": turn.user_text,
+        "store": True,
+    }
+    if conversation.instructions:
+        body["instructions"] = conversation.instructions
+    if conversation.temperature is not None:
+        body["temperature"] = conversation.temperature
+    if conversation.max_output_tokens is not None:
+        body["max_output_tokens"] = conversation.max_output_tokens
+    if conversation.reasoning_effort != ReasoningEffort.NONE:
+        # OpenAI streams reasoning summaries only when asked for; others ignore "summary".
+        body["reasoning"] = {"effort": conversation.reasoning_effort, "summary": "auto"}
+    body.update(await _context_fields(conversation=conversation, turn=turn))
+    return body
+
+
+async def _context_fields(*, conversation: Conversation, turn: Turn) -> dict[str, Any]:
+    """Chain to the last completed response, or send the whole history to stateless providers."""
+    if not settings.OPENAI_STATELESS:
+        previous = await database_sync_to_async(selectors.conversation_last_response_id)(
+            conversation=conversation
+        )
+        return {"previous_response_id": previous} if previous else {}
+    history = await database_sync_to_async(selectors.turn_history)(
+        conversation=conversation, before_position=turn.position
+    )
+    messages = [
+        message
+        for past in history
+        for message in (
+            {"role": "user", "content": past.user_text},
+            {"role": "assistant", "content": past.output_text},
+        )
+    ]
+    return {"input": [*messages, {"role": "user", "content": turn.user_text}]}
+
+
+def _as_dict(turn: Turn) -> dict[str, Any]:
+    return selectors.turn_as_dict(turn=turn)
+
+
+async def _publish(job: Job, message: dict[str, Any]) -> None:
+    await services.conversation_publish(conversation_id=job.turn.conversation_id, message=message)

@@ -1,0 +1,213 @@
+"""The chat websocket against the live app's embedded provider (scripted engine)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from chatsite.asgi import application
+from conversations.models import Turn
+from conversations.routing import websocket_urlpatterns
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WAIT = 30  # seconds before a missing frame counts as a hang, not a timing assertion
+
+
+@pytest.fixture
+def conversation(conversation_factory):
+    return conversation_factory(reasoning_effort="low")
+
+
+async def connect(user, conversation_id) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(
+        URLRouter(websocket_urlpatterns), f"/ws/conversations/{conversation_id}/"
+    )
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def frames_until(communicator, kind: str) -> list[dict]:
+    """Frames up to and including the first of the given type."""
+    frames = []
+    while not frames or frames[-1]["type"] != kind:
+        frames.append(await communicator.receive_json_from(timeout=WAIT))
+    return frames
+
+
+async def send_text(communicator, text: str) -> None:
+    await communicator.send_json_to({"type": "message.send", "text": text})
+
+
+def texts(frames: list[dict], kind: str) -> str:
+    return "".join(f["delta"] for f in frames if f["type"] == "turn.delta" and f["kind"] == kind)
+
+
+async def turn_count(conversation) -> int:
+    return await Turn.objects.filter(conversation=conversation).acount()
+
+
+async def assert_forbidden(communicator) -> None:
+    assert await communicator.receive_output(timeout=WAIT) == {
+        "type": "websocket.close",
+        "code": 4403,
+    }
+
+
+async def test_anonymous_closed_4403(conversation):
+    await assert_forbidden(await connect(AnonymousUser(), conversation.pk))
+
+
+async def test_non_owner_closed_4403(conversation, user_factory):
+    stranger = await database_sync_to_async(user_factory)()
+    await assert_forbidden(await connect(stranger, conversation.pk))
+
+
+async def test_unknown_conversation_closed_4403(conversation):
+    await assert_forbidden(
+        await connect(conversation.owner, "00000000-0000-0000-0000-000000000000")
+    )
+
+
+async def test_full_stack_without_session_closed_4403(conversation):
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/conversations/{conversation.pk}/",
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    await assert_forbidden(communicator)
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("x" * (64 * 1024 + 1), "frame_too_large"),
+        ("{not json", "invalid_json"),
+        ("[1, 2]", "invalid_json"),
+        (json.dumps({"type": "dance"}), "unknown_type"),
+        (json.dumps({"text": "no type"}), "unknown_type"),
+        (json.dumps({"type": "message.send", "text": "   "}), "empty_message"),
+        (json.dumps({"type": "message.send", "text": 5}), "empty_message"),
+        (json.dumps({"type": "message.send", "text": "x" * 32001}), "message_too_long"),
+    ],
+)
+async def test_bad_frames_rejected_and_socket_still_works(conversation, frame, code):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await communicator.send_to(text_data=frame)
+    error = await communicator.receive_json_from(timeout=WAIT)
+    assert error["type"] == "error" and error["code"] == code and error["message"]
+    assert await turn_count(conversation) == 0
+    await communicator.send_to(text_data='{"type": "turn.stop"}')
+    await communicator.send_to(text_data="[]")
+    assert (await communicator.receive_json_from(timeout=WAIT))["code"] == "invalid_json"
+    await communicator.disconnect()
+
+
+async def test_full_streamed_turn(provider_settings, conversation):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_text(communicator, "  hello there  ")
+    frames = await frames_until(communicator, "turn.finished")
+    await communicator.disconnect()
+    kinds = [f["type"] for f in frames]
+    assert kinds[0] == "turn.created" and frames[0]["turn"]["user_text"] == "hello there"
+    assert "turn.response" in kinds and "turn.reasoning_done" in kinds
+    assert texts(frames, "reasoning") == "Planning a reply to: hello there"
+    assert texts(frames, "text") == "You said: hello there"
+    seqs = [f["seq"] for f in frames if f["type"] == "turn.delta"]
+    assert seqs == list(range(1, len(seqs) + 1))
+    finished = frames[-1]["turn"]
+    assert finished["status"] == "completed"
+    assert finished["output_text"] == "You said: hello there"
+    assert finished["usage"]["output_tokens"] > 0
+    assert finished["reasoning_seconds"] is not None
+    response_id = next(f["response_id"] for f in frames if f["type"] == "turn.response")
+    turn = await Turn.objects.aget(pk=finished["id"])
+    assert (turn.status, turn.response_id) == ("completed", response_id)
+    assert turn.output_text == "You said: hello there"
+    assert turn.reasoning_text == "Planning a reply to: hello there"
+    assert turn.output_tokens and turn.finished_at
+
+
+async def test_two_tabs_receive_the_same_stream(provider_settings, conversation):
+    first = await connect(conversation.owner, conversation.pk)
+    second = await connect(conversation.owner, conversation.pk)
+    await send_text(first, "both tabs")
+    frames_first = await frames_until(first, "turn.finished")
+    frames_second = await frames_until(second, "turn.finished")
+    assert frames_first == frames_second
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_closing_the_tab_does_not_stop_generation(provider_settings, conversation):
+    first = await connect(conversation.owner, conversation.pk)
+    second = await connect(conversation.owner, conversation.pk)
+    await send_text(first, "[delay=20] keep going")
+    await first.receive_json_from(timeout=WAIT)
+    await first.disconnect()
+    frames = await frames_until(second, "turn.finished")
+    assert frames[-1]["turn"]["status"] == "completed"
+    await second.disconnect()
+
+
+async def test_stop_mid_stream_saves_relayed_text(provider_settings, conversation):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_text(communicator, "[delay=100] [tokens=200] long one")
+    frames = []
+    while texts(frames, "text") == "":
+        frames.append(await communicator.receive_json_from(timeout=WAIT))
+    await communicator.send_json_to({"type": "turn.stop"})
+    frames += await frames_until(communicator, "turn.finished")
+    await communicator.disconnect()
+    finished = frames[-1]["turn"]
+    turn = await Turn.objects.aget(pk=finished["id"])
+    assert turn.status == finished["status"] == "cancelled"
+    assert turn.output_text == finished["output_text"] == texts(frames, "text")
+    assert turn.output_text.startswith("You")
+    assert len(turn.output_text.split()) < 200
+
+
+async def test_provider_failure_marks_turn_failed(provider_settings, conversation):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_text(communicator, "[fail] please")
+    frames = await frames_until(communicator, "turn.finished")
+    await communicator.disconnect()
+    finished = frames[-1]["turn"]
+    assert finished["status"] == "failed"
+    assert finished["error"]
+    assert finished["output_text"] == texts(frames, "text") != ""
+    turn = await Turn.objects.aget(pk=finished["id"])
+    assert (turn.status, turn.output_text) == ("failed", finished["output_text"])
+
+
+async def test_second_turn_chains_to_the_first(provider_settings, conversation):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_text(communicator, "remember apples")
+    first = (await frames_until(communicator, "turn.finished"))[-1]["turn"]
+    await send_text(communicator, "[recall]")
+    second = (await frames_until(communicator, "turn.finished"))[-1]["turn"]
+    await communicator.disconnect()
+    assert second["output_text"] == "Earlier you said: remember apples"
+    turn = await Turn.objects.aget(pk=second["id"])
+    assert turn.previous_response_id == first["response_id"]
+
+
+async def test_busy_while_generating(provider_settings, conversation):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_text(communicator, "[delay=50] [tokens=100] first")
+    await frames_until(communicator, "turn.created")
+    await send_text(communicator, "second")
+    frames = await frames_until(communicator, "error")
+    assert frames[-1]["code"] == "busy"
+    await communicator.send_json_to({"type": "turn.stop"})
+    await frames_until(communicator, "turn.finished")
+    await communicator.disconnect()
+    assert await turn_count(conversation) == 1

@@ -1,0 +1,287 @@
+"""Generation jobs against a mocked provider: request body, relay, final save, stop, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+
+import httpx
+import pytest
+from channels.db import database_sync_to_async
+
+from conversations import client, generation, relay, services
+from conversations.models import Turn, TurnStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+USAGE = {
+    "input_tokens": 5,
+    "input_tokens_details": {"cached_tokens": 1},
+    "output_tokens": 7,
+    "output_tokens_details": {"reasoning_tokens": 3},
+}
+REASONING_ITEM = {"type": "reasoning", "summary": [], "content": []}
+
+
+def ev(kind: str, **fields) -> dict:
+    return {"type": kind, **fields}
+
+
+def completed(text: str, reasoning: str = "") -> dict:
+    output = [{"type": "message", "content": [{"type": "output_text", "text": text}]}]
+    if reasoning:
+        part = {"type": "reasoning_text", "text": reasoning}
+        output.insert(0, {**REASONING_ITEM, "content": [part]})
+    return ev(
+        "response.completed", response={"status": "completed", "output": output, "usage": USAGE}
+    )
+
+
+STREAM = [
+    ev("response.created", response={"id": "resp_1"}),
+    ev("response.reasoning_text.delta", delta="Plan"),
+    ev("response.reasoning_text.delta", delta="ning"),
+    ev("response.output_item.done", item=REASONING_ITEM),
+    ev("response.output_text.delta", delta="You "),
+    ev("response.output_text.delta", delta="said"),
+    completed("You said", reasoning="Planning"),
+]
+
+
+def encode(events: list[dict]) -> bytes:
+    return b"".join(f"data: {json.dumps(e)}\n\n".encode() for e in events)
+
+
+class Published(list):
+    """Messages published to the groups, with a way to wait for one."""
+
+    async def wait_for(self, predicate) -> None:
+        while not any(predicate(m) for m in self):
+            self.arrived = asyncio.Event()
+            await self.arrived.wait()
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Capture what services publish to the conversation groups."""
+    messages = Published()
+
+    async def publish(*, conversation_id, message):
+        messages.append(message)
+        if hasattr(messages, "arrived"):
+            messages.arrived.set()
+
+    monkeypatch.setattr(services, "conversation_publish", publish)
+    return messages
+
+
+@pytest.fixture
+def provider(settings, monkeypatch):
+    """A mocked provider; set .answer to a response factory. Records request bodies."""
+    settings.OPENAI_BASE_URL = "http://provider.test/v1"
+    state = type("State", (), {"bodies": [], "answer": None})
+
+    async def no_sleep(seconds):
+        return None
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        state.bodies.append(json.loads(request.content))
+        return state.answer()
+
+    state.answer = lambda: httpx.Response(200, content=encode(STREAM))
+    monkeypatch.setattr(client, "transport", httpx.MockTransport(handler))
+    monkeypatch.setattr(client, "_sleep", no_sleep)
+    return state
+
+
+@pytest.fixture
+def turn(conversation_factory):
+    conversation = conversation_factory(reasoning_effort="low")
+    return services.turn_create(conversation=conversation, text="hello")
+
+
+async def run(turn: Turn) -> Turn:
+    job = generation.generation_start(turn=turn)
+    await job.task
+    return await Turn.objects.aget(pk=turn.pk)
+
+
+async def test_completed_turn_saved_in_full(provider, published, turn):
+    saved = await run(turn)
+    assert saved.status == TurnStatus.COMPLETED
+    assert (saved.output_text, saved.reasoning_text) == ("You said", "Planning")
+    assert saved.response_id == "resp_1"
+    assert (saved.input_tokens, saved.output_tokens) == (5, 7)
+    assert (saved.reasoning_tokens, saved.cached_tokens) == (3, 1)
+    assert saved.started_at <= saved.reasoning_ended_at <= saved.finished_at
+
+
+async def test_frames_in_order_with_contiguous_seq(provider, published, turn):
+    await run(turn)
+    kinds = [m["type"] for m in published]
+    assert kinds[0] == "turn.created" and kinds[-1] == "turn.finished"
+    assert kinds.index("turn.response") < kinds.index("turn.delta")
+    deltas = [m for m in published if m["type"] == "turn.delta"]
+    assert [d["seq"] for d in deltas] == list(range(1, len(deltas) + 1))
+    assert "".join(d["delta"] for d in deltas if d["kind"] == "reasoning") == "Planning"
+    assert "".join(d["delta"] for d in deltas if d["kind"] == "text") == "You said"
+    done = kinds.index("turn.reasoning_done")
+    assert all(d["kind"] == "text" for d in published[done:] if d["type"] == "turn.delta")
+    assert published[-1]["turn"]["status"] == "completed"
+
+
+async def test_request_body(provider, published, conversation_factory, settings):
+    settings.OPENAI_MODEL = "default-model"
+    conversation = await database_sync_to_async(conversation_factory)(
+        instructions="Be brief.", temperature=0.2, max_output_tokens=64, reasoning_effort="high"
+    )
+    turn = await database_sync_to_async(services.turn_create)(conversation=conversation, text="hi")
+    await run(turn)
+    assert provider.bodies[0] == {
+        "model": "default-model",
+        "input": "hi",
+        "store": True,
+        "stream": True,
+        "instructions": "Be brief.",
+        "temperature": 0.2,
+        "max_output_tokens": 64,
+        "reasoning": {"effort": "high", "summary": "auto"},
+    }
+
+
+async def test_effort_none_sends_no_reasoning_and_chains(provider, published, turn):
+    await run(turn)
+    conversation = await database_sync_to_async(lambda: turn.conversation)()
+    conversation.reasoning_effort = "none"
+    await conversation.asave(update_fields=["reasoning_effort"])
+    second = await database_sync_to_async(services.turn_create)(conversation=conversation, text="2")
+    await run(second)
+    assert "reasoning" not in provider.bodies[1]
+    assert provider.bodies[1]["previous_response_id"] == "resp_1"
+    assert "previous_response_id" not in provider.bodies[0]
+
+
+async def test_stateless_provider_gets_history(provider, published, turn, settings):
+    settings.OPENAI_STATELESS = True
+    await run(turn)
+    second = await database_sync_to_async(services.turn_create)(
+        conversation=turn.conversation, text="again"
+    )
+    await run(second)
+    assert provider.bodies[1]["input"] == [
+        {"role": "user", "content": "hello"},
+        {"role": "assistant", "content": "You said"},
+        {"role": "user", "content": "again"},
+    ]
+    assert "previous_response_id" not in provider.bodies[1]
+
+
+async def test_rate_limit_fails_turn_readably(provider, published, turn):
+    provider.answer = lambda: httpx.Response(429, json={"error": {"message": "Slow down."}})
+    saved = await run(turn)
+    assert saved.status == TurnStatus.FAILED
+    assert "rate limiting" in saved.error and "Slow down." in saved.error
+    assert len(provider.bodies) == 3  # retried like the SDK
+    assert published[-1]["type"] == "turn.finished"
+
+
+async def test_cut_stream_fails_and_keeps_partial_text(provider, published, turn):
+    provider.answer = lambda: httpx.Response(200, content=encode(STREAM[:5]))
+    saved = await run(turn)
+    assert saved.status == TurnStatus.FAILED
+    assert saved.output_text == "You "
+    assert "lost" in saved.error
+
+
+async def test_error_event_then_failed(provider, published, turn):
+    failed = ev("response.failed", response={"error": {"message": "Engine crashed."}})
+    error = ev("error", error={"message": "boom"})
+    provider.answer = lambda: httpx.Response(200, content=encode([*STREAM[:5], error, failed]))
+    saved = await run(turn)
+    assert (saved.status, saved.error, saved.output_text) == ("failed", "Engine crashed.", "You ")
+
+
+async def test_error_event_alone_fails_with_its_message(provider, published, turn):
+    error = ev("error", error={"message": "quota exceeded"})
+    provider.answer = lambda: httpx.Response(200, content=encode([STREAM[0], error]))
+    saved = await run(turn)
+    assert (saved.status, saved.error) == ("failed", "quota exceeded")
+
+
+async def test_stop_saves_exactly_the_relayed_text(provider, published, turn):
+    released = asyncio.Event()
+    closed = asyncio.Event()
+
+    async def body():
+        try:
+            yield encode(STREAM[:5])
+            await released.wait()  # never set: the provider keeps generating
+        finally:
+            closed.set()
+
+    provider.answer = lambda: httpx.Response(200, content=body())
+    job = generation.generation_start(turn=turn)
+    await published.wait_for(lambda m: m.get("kind") == "text")
+    assert await generation.generation_stop(conversation_id=turn.conversation_id)
+    saved = await Turn.objects.aget(pk=turn.pk)
+    relayed = "".join(m["delta"] for m in published if m.get("kind") == "text")
+    assert (saved.status, saved.output_text, relayed) == ("cancelled", "You ", "You ")
+    assert closed.is_set()  # the upstream stream was closed
+    assert job.task.done()
+    assert published[-1]["turn"]["status"] == "cancelled"
+
+
+async def test_stop_without_job_is_noop(turn):
+    assert not await generation.generation_stop(conversation_id=turn.conversation_id)
+
+
+async def test_busy_while_generating(provider, published, turn):
+    job = generation.generation_start(turn=turn)
+    assert generation.generation_busy(conversation_id=turn.conversation_id)
+    with pytest.raises(generation.GenerationBusy):
+        await generation.generation_submit(conversation=turn.conversation, text="again")
+    await job.task
+    assert not generation.generation_busy(conversation_id=turn.conversation_id)
+    assert await Turn.objects.filter(conversation_id=turn.conversation_id).acount() == 1
+
+
+async def test_relay_coalesces_same_kind_and_splits_on_kind_change(published, monkeypatch):
+    monkeypatch.setattr(relay, "COALESCE_SECONDS", 3600)
+    r = relay.Relay(conversation_id=None, turn_id=1)
+    for kind, text in [("reasoning", "a"), ("reasoning", "b"), ("text", "c"), ("text", "d")]:
+        await r.add(kind=kind, text=text)
+    await r.close()
+    assert [(m["seq"], m["kind"], m["delta"]) for m in published] == [
+        (1, "reasoning", "ab"),
+        (2, "text", "cd"),
+    ]
+
+
+async def test_relay_flushes_after_the_window(published, monkeypatch):
+    monkeypatch.setattr(relay, "COALESCE_SECONDS", 0)
+    r = relay.Relay(conversation_id=None, turn_id=1)
+    await r.add(kind="text", text="x")
+    await published.wait_for(lambda m: True)
+    assert published == [
+        {"type": "turn.delta", "turn_id": 1, "seq": 1, "kind": "text", "delta": "x"}
+    ]
+
+
+async def test_stop_racing_the_end_keeps_completed(provider, published, turn, monkeypatch):
+    entered, release = threading.Event(), threading.Event()
+    real_finish = services.turn_finish
+
+    def slow_finish(**kwargs):
+        entered.set()
+        release.wait(timeout=30)
+        return real_finish(**kwargs)
+
+    monkeypatch.setattr(services, "turn_finish", slow_finish)
+    job = generation.generation_start(turn=turn)
+    await asyncio.to_thread(entered.wait, 30)
+    stopped = await generation.generation_stop(conversation_id=turn.conversation_id)
+    release.set()
+    await job.task
+    saved = await Turn.objects.aget(pk=turn.pk)
+    assert (stopped, saved.status, saved.output_text) == (False, "completed", "You said")

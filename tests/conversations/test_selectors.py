@@ -1,0 +1,102 @@
+"""Selectors: owner filtering, chaining, history, the turn serialiser and the outbox reads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from conversations import selectors, services
+from conversations.models import Conversation, ProviderDeletion, Turn, TurnStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def turn_with(conversation, text: str, **fields) -> Turn:
+    turn = services.turn_create(conversation=conversation, text=text)
+    Turn.objects.filter(pk=turn.pk).update(**fields)
+    turn.refresh_from_db()
+    return turn
+
+
+def test_conversation_get_only_for_owner(conversation_factory, user_factory):
+    conversation = conversation_factory()
+    assert selectors.conversation_get(owner=conversation.owner, conversation_id=conversation.pk)
+    with pytest.raises(Conversation.DoesNotExist):
+        selectors.conversation_get(owner=user_factory(), conversation_id=conversation.pk)
+
+
+def test_conversation_list_only_own_and_searchable(conversation_factory):
+    mine = conversation_factory(title="Apples")
+    conversation_factory(title="Apples elsewhere")
+    other = conversation_factory(owner=mine.owner, title="Pears")
+    turn_with(other, "tell me about plums")
+    assert list(selectors.conversation_list(owner=mine.owner, query="apple")) == [mine]
+    assert list(selectors.conversation_list(owner=mine.owner, query="plums")) == [other]
+
+
+def test_last_response_id_skips_unfinished_turns(conversation_factory):
+    conversation = conversation_factory()
+    assert selectors.conversation_last_response_id(conversation=conversation) == ""
+    turn_with(conversation, "1", status=TurnStatus.COMPLETED, response_id="resp_1")
+    turn_with(conversation, "2", status=TurnStatus.FAILED, response_id="resp_2")
+    turn_with(conversation, "3", status=TurnStatus.STREAMING, response_id="resp_3")
+    assert selectors.conversation_last_response_id(conversation=conversation) == "resp_1"
+
+
+def test_turn_history_is_completed_turns_before(conversation_factory):
+    conversation = conversation_factory()
+    first = turn_with(conversation, "1", status=TurnStatus.COMPLETED)
+    turn_with(conversation, "2", status=TurnStatus.CANCELLED)
+    third = turn_with(conversation, "3", status=TurnStatus.COMPLETED)
+    current = turn_with(conversation, "4")
+    history = selectors.turn_history(conversation=conversation, before_position=current.position)
+    assert history == [first, third]
+
+
+def test_turn_as_dict_shape(conversation_factory):
+    started = timezone.now()
+    turn = turn_with(
+        conversation_factory(),
+        "hi",
+        status=TurnStatus.COMPLETED,
+        response_id="resp_1",
+        output_text="Hello",
+        reasoning_text="Plan",
+        input_tokens=3,
+        output_tokens=4,
+        reasoning_tokens=1,
+        cached_tokens=0,
+        started_at=started,
+        reasoning_ended_at=started + timedelta(seconds=1.5),
+    )
+    assert selectors.turn_as_dict(turn=turn) == {
+        "id": turn.pk,
+        "position": 0,
+        "user_text": "hi",
+        "status": "completed",
+        "response_id": "resp_1",
+        "output_text": "Hello",
+        "reasoning_text": "Plan",
+        "reasoning_seconds": 1.5,
+        "usage": {"input_tokens": 3, "output_tokens": 4, "reasoning_tokens": 1, "cached_tokens": 0},
+        "error": "",
+    }
+
+
+def test_turn_as_dict_pending_has_no_usage_or_seconds(conversation_factory):
+    turn = services.turn_create(conversation=conversation_factory(), text="hi")
+    data = selectors.turn_as_dict(turn=turn)
+    assert (data["usage"], data["reasoning_seconds"], data["status"]) == (None, None, "pending")
+
+
+def test_provider_deletion_due_and_next_at():
+    now = timezone.now()
+    assert selectors.provider_deletion_next_at() is None
+    due = ProviderDeletion.objects.create(response_id="a", next_attempt_at=now)
+    later = ProviderDeletion.objects.create(response_id="b", next_attempt_at=now + timedelta(1))
+    assert selectors.provider_deletion_due(now=now) == [due]
+    assert selectors.provider_deletion_next_at() == due.next_attempt_at
+    due.delete()
+    assert selectors.provider_deletion_next_at() == later.next_attempt_at

@@ -1,0 +1,144 @@
+"""Services: users, conversations, turns, the outbox rows and publishing."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from conversations import services
+from conversations.events import Usage
+from conversations.models import Conversation, ProviderDeletion, Turn, TurnStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def finish(turn: Turn, **overrides) -> Turn | None:
+    fields = {
+        "turn_id": turn.pk,
+        "status": TurnStatus.COMPLETED,
+        "output_text": "Hi!",
+        "reasoning_text": "Greeting.",
+        "usage": Usage(input_tokens=3, output_tokens=5, reasoning_tokens=2, cached_tokens=1),
+        "error": "",
+        "started_at": timezone.now(),
+        "reasoning_ended_at": timezone.now(),
+    }
+    return services.turn_finish(**{**fields, **overrides})
+
+
+@pytest.fixture
+def turn(conversation_factory) -> Turn:
+    return services.turn_create(conversation=conversation_factory(), text="hello")
+
+
+def test_first_user_is_superuser_then_not():
+    first = services.user_create(username="a", password="pw-123456-x")
+    second = services.user_create(username="b", password="pw-123456-x")
+    assert first.is_superuser and not second.is_superuser
+
+
+def test_turn_create_numbers_positions_and_titles(conversation_factory):
+    conversation = conversation_factory()
+    first = services.turn_create(conversation=conversation, text="  What is   up?  ")
+    second = services.turn_create(conversation=conversation, text="more")
+    conversation.refresh_from_db()
+    assert (first.position, second.position) == (0, 1)
+    assert conversation.title == "What is up?"
+    assert first.status == TurnStatus.PENDING
+
+
+def test_turn_start_records_response_id(turn):
+    started = timezone.now()
+    services.turn_start(
+        turn_id=turn.pk,
+        response_id="resp_1",
+        previous_response_id="resp_0",
+        model="m",
+        started_at=started,
+    )
+    turn.refresh_from_db()
+    assert (turn.status, turn.response_id, turn.previous_response_id) == (
+        "streaming",
+        "resp_1",
+        "resp_0",
+    )
+    assert (turn.model, turn.started_at) == ("m", started)
+
+
+def test_turn_start_never_reopens_a_finished_turn(turn):
+    finish(turn, status=TurnStatus.CANCELLED)
+    services.turn_start(
+        turn_id=turn.pk,
+        response_id="resp_1",
+        previous_response_id="",
+        model="m",
+        started_at=timezone.now(),
+    )
+    turn.refresh_from_db()
+    assert (turn.status, turn.response_id) == ("cancelled", "")
+
+
+def test_turn_finish_writes_everything(turn):
+    saved = finish(turn)
+    turn.refresh_from_db()
+    assert saved.pk == turn.pk
+    assert (turn.status, turn.output_text, turn.reasoning_text) == ("completed", "Hi!", "Greeting.")
+    assert (turn.input_tokens, turn.output_tokens) == (3, 5)
+    assert (turn.reasoning_tokens, turn.cached_tokens) == (2, 1)
+    assert turn.finished_at and turn.started_at and turn.reasoning_ended_at
+
+
+def test_turn_finish_never_rewrites_a_finished_turn(turn):
+    finish(turn)
+    assert finish(turn, status=TurnStatus.CANCELLED, output_text="Hi") is None
+    turn.refresh_from_db()
+    assert (turn.status, turn.output_text) == ("completed", "Hi!")
+
+
+def test_turn_finish_without_usage_leaves_counts_empty(turn):
+    finish(turn, status=TurnStatus.FAILED, usage=None, error="Boom.")
+    turn.refresh_from_db()
+    assert (turn.status, turn.error, turn.output_tokens) == ("failed", "Boom.", None)
+
+
+def test_conversation_delete_queues_response_ids(turn):
+    Turn.objects.filter(pk=turn.pk).update(response_id="resp_9")
+    assert services.conversation_delete(conversation=turn.conversation) == ["resp_9"]
+    assert not Conversation.objects.exists()
+    assert list(ProviderDeletion.objects.values_list("response_id", flat=True)) == ["resp_9"]
+
+
+def test_provider_deletion_postpone_backs_off_exponentially():
+    row = ProviderDeletion.objects.create(response_id="r", next_attempt_at=timezone.now())
+    delays = []
+    for _ in range(8):
+        before = timezone.now()
+        services.provider_deletion_postpone(deletion=row, error="down")
+        delays.append(round((row.next_attempt_at - before).total_seconds()))
+    assert delays == [30, 60, 120, 240, 480, 960, 1920, 3600]
+    row.refresh_from_db()
+    assert (row.attempts, row.last_error) == (8, "down")
+
+
+def test_provider_deletion_done_removes_row():
+    row = ProviderDeletion.objects.create(response_id="r", next_attempt_at=timezone.now())
+    services.provider_deletion_done(deletion=row)
+    assert not ProviderDeletion.objects.exists()
+
+
+def test_conversation_group_name_is_valid(turn):
+    name = services.conversation_group(conversation_id=turn.conversation_id)
+    assert name == f"conversation.{turn.conversation_id.hex}"
+    assert len(name) < 100
+
+
+async def test_conversation_publish_reaches_group_members():
+    conversation_id = uuid.uuid4()
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(services.conversation_group(conversation_id=conversation_id), channel)
+    await services.conversation_publish(conversation_id=conversation_id, message={"type": "x"})
+    assert await layer.receive(channel) == {"type": "chat.message", "message": {"type": "x"}}
