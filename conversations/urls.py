@@ -1,5 +1,29 @@
-"""Chat pages (filled in by the web UI)."""
+"""Chat pages and accounts."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from conversations import views
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("", views.index, name="index"),
+    path("c/new/", views.conversation_create, name="conversation_create"),
+    path("c/<uuid:conversation_id>/", views.conversation_detail, name="conversation_detail"),
+    path("c/<uuid:conversation_id>/turns/", views.conversation_turns, name="conversation_turns"),
+    path("c/<uuid:conversation_id>/rename/", views.conversation_rename, name="conversation_rename"),
+    path("c/<uuid:conversation_id>/delete/", views.conversation_delete, name="conversation_delete"),
+    path(
+        "c/<uuid:conversation_id>/settings/",
+        views.conversation_settings,
+        name="conversation_settings",
+    ),
+]

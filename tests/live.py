@@ -44,9 +44,20 @@ class LiveServer:
         """Start daphne and wait until it answers."""
         log = open(self.data_dir / f"daphne-{self.port}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "chatsite.asgi:application"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "chatsite.asgi:application",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -87,9 +98,7 @@ def live_server_start(*, data_dir: Path, engine: str = "scripted", **extra: str)
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = LiveServer(port=port, api_key=api_key, data_dir=data_dir, env=env)
     server.start()
     return server

@@ -9,7 +9,7 @@ os.environ.setdefault("CHATSITE_DATA_DIR", tempfile.mkdtemp(prefix="chatsite-tes
 os.environ["PROVIDER_ENGINE"] = "scripted"
 os.environ.setdefault("OPENAI_API_KEY", "sk-test-key")
 
-from chatsite.settings import *  # noqa: E402,F403
+from chatsite.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -1,0 +1,77 @@
+"""Forms for accounts and conversations: validation only, saving is done by services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+
+from conversations.models import Conversation, ReasoningEffort
+from conversations.services import TITLE_MAX_LENGTH
+
+MIN_OUTPUT_TOKENS = 16
+
+
+class SignupForm(UserCreationForm):
+    """Username and password twice, checked by the password validators.
+
+    Only its cleaned data is used: services.user_create makes the account.
+    """
+
+
+class RenameForm(forms.Form):
+    """A conversation's new title."""
+
+    title = forms.CharField(max_length=TITLE_MAX_LENGTH, strip=True)
+
+
+class ConversationSettingsForm(forms.Form):
+    """Generation settings of one conversation.
+
+    The model is a choice when the provider listed its models, free text otherwise.
+    """
+
+    instructions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Sent to the model before every message of this conversation.",
+    )
+    model = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Leave empty to use the provider's default model.",
+    )
+    temperature = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=2,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+        help_text="0 to 2; empty means the provider's default.",
+    )
+    max_output_tokens = forms.IntegerField(
+        required=False,
+        min_value=MIN_OUTPUT_TOKENS,
+        label="Max output tokens",
+        help_text=f"At least {MIN_OUTPUT_TOKENS}; empty means no limit.",
+    )
+    reasoning_effort = forms.ChoiceField(choices=ReasoningEffort.choices)
+
+    def __init__(self, *args, model_ids: list[str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if model_ids:
+            current = self.initial.get("model") or ""
+            ids = sorted({*model_ids, current} - {""})
+            self.fields["model"] = forms.ChoiceField(
+                required=False,
+                choices=[("", "Provider default"), *((mid, mid) for mid in ids)],
+            )
+
+    @classmethod
+    def initial_for(cls, conversation: Conversation) -> dict[str, object]:
+        """The form's initial values taken from a conversation."""
+        return {
+            "instructions": conversation.instructions,
+            "model": conversation.model,
+            "temperature": conversation.temperature,
+            "max_output_tokens": conversation.max_output_tokens,
+            "reasoning_effort": conversation.reasoning_effort,
+        }

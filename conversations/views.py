@@ -1,0 +1,183 @@
+"""Pages: parse the request, authorise through owner-filtered selectors, call services."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from conversations import client, outbox, selectors, services
+from conversations.forms import ConversationSettingsForm, RenameForm, SignupForm
+from conversations.models import Conversation
+
+logger = logging.getLogger(__name__)
+
+MODELS_LIST_TIMEOUT_SECONDS = 5
+
+
+def _form_data(request: HttpRequest) -> QueryDict | None:
+    """The submitted fields of a POST (even an empty one), None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _conversation_or_404(*, owner: AbstractBaseUser, conversation_id: uuid.UUID) -> Conversation:
+    """The owner's conversation; another user's id is indistinguishable from a missing one."""
+    try:
+        return selectors.conversation_get(owner=owner, conversation_id=conversation_id)
+    except Conversation.DoesNotExist as exc:
+        raise Http404("No such conversation.") from exc
+
+
+def _render_page(
+    request: HttpRequest, template: str, context: dict[str, object], status: int = 200
+) -> HttpResponse:
+    """Render a page beside the sidebar's conversation list (filtered by ?q=)."""
+    query = request.GET.get("q", "").strip()
+    sidebar = {
+        "conversations": selectors.conversation_list(owner=request.user, query=query),
+        "query": query,
+    }
+    return render(request, template, {**sidebar, **context}, status=status)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Create an account and sign in; the first account becomes a superuser."""
+    if not settings.SIGNUP_ENABLED:
+        return render(request, "accounts/signup_disabled.html", status=403)
+    if request.user.is_authenticated:
+        return redirect("index")
+    form = SignupForm(_form_data(request))
+    if form.is_valid():
+        user = services.user_create(
+            username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+        )
+        login(request, user)
+        return redirect("index")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The newest conversation, or an empty state inviting a new chat."""
+    newest = selectors.conversation_list(owner=request.user).first()
+    if newest is not None:
+        url = reverse("conversation_detail", kwargs={"conversation_id": newest.pk})
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    return _render_page(request, "conversations/empty.html", {})
+
+
+@require_POST
+def conversation_create(request: HttpRequest) -> HttpResponse:
+    """Start a conversation with the provider's default model and low reasoning effort."""
+    conversation = services.conversation_create(owner=request.user)
+    return redirect("conversation_detail", conversation_id=conversation.pk)
+
+
+def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    """The chat page: history rendered by the same script that renders live turns."""
+    conversation = _conversation_or_404(owner=request.user, conversation_id=conversation_id)
+    turns = [
+        selectors.turn_as_dict(turn=turn) for turn in selectors.turn_list(conversation=conversation)
+    ]
+    context = {
+        "conversation": conversation,
+        "turns": turns,
+        "chat_config": {
+            "conversationId": str(conversation.pk),
+            "socketPath": f"/ws/conversations/{conversation.pk}/",
+            "turnsUrl": reverse("conversation_turns", kwargs={"conversation_id": conversation.pk}),
+        },
+        "rename_form": RenameForm(initial={"title": conversation.title}),
+    }
+    return _render_page(request, "conversations/chat.html", context)
+
+
+@require_GET
+def conversation_turns(request: HttpRequest, conversation_id: uuid.UUID) -> JsonResponse:
+    """The turns as JSON, for a page catching up after its socket reconnects."""
+    conversation = _conversation_or_404(owner=request.user, conversation_id=conversation_id)
+    turns = selectors.turn_list(conversation=conversation)
+    return JsonResponse({"turns": [selectors.turn_as_dict(turn=turn) for turn in turns]})
+
+
+@require_http_methods(["GET", "POST"])
+def conversation_rename(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    """Rename a conversation (the page is the no-script fallback and shows errors)."""
+    conversation = _conversation_or_404(owner=request.user, conversation_id=conversation_id)
+    form = RenameForm(_form_data(request), initial={"title": conversation.title})
+    if form.is_valid():
+        services.conversation_rename(conversation=conversation, title=form.cleaned_data["title"])
+        return redirect("conversation_detail", conversation_id=conversation.pk)
+    status = 400 if form.is_bound else 200
+    context = {"conversation": conversation, "form": form}
+    return _render_page(request, "conversations/rename.html", context, status=status)
+
+
+async def _conversation_or_404_async(
+    request: HttpRequest, conversation_id: uuid.UUID
+) -> Conversation:
+    """The requesting user's conversation, from async code."""
+    user = await request.auser()
+    return await database_sync_to_async(_conversation_or_404)(
+        owner=user, conversation_id=conversation_id
+    )
+
+
+@require_http_methods(["GET", "POST"])
+async def conversation_delete(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    """Confirm, then delete a conversation and queue its provider responses for deletion."""
+    conversation = await _conversation_or_404_async(request, conversation_id)
+    if request.method == "GET":
+        return await database_sync_to_async(_render_page)(
+            request, "conversations/delete_confirm.html", {"conversation": conversation}
+        )
+    await database_sync_to_async(services.conversation_delete)(conversation=conversation)
+    outbox.outbox_flush_schedule()
+    messages.success(request, f"Deleted “{conversation.title}”.")
+    return redirect("index")
+
+
+async def _model_ids() -> list[str]:
+    """The provider's model ids; [] when it cannot say, so the form offers free text."""
+    try:
+        async with asyncio.timeout(MODELS_LIST_TIMEOUT_SECONDS):
+            models = await client.models_list()
+    except (client.ProviderError, TimeoutError) as exc:
+        logger.warning("could not list the provider's models: %r", exc)
+        return []
+    return [model["id"] for model in models]
+
+
+@require_http_methods(["GET", "POST"])
+async def conversation_settings(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    """Show and change a conversation's generation settings."""
+    conversation = await _conversation_or_404_async(request, conversation_id)
+    form = ConversationSettingsForm(
+        _form_data(request),
+        initial=ConversationSettingsForm.initial_for(conversation),
+        model_ids=await _model_ids(),
+    )
+    if form.is_valid():
+        await database_sync_to_async(services.conversation_update_settings)(
+            conversation=conversation, **form.cleaned_data
+        )
+        messages.success(request, "Settings saved.")
+        return redirect("conversation_detail", conversation_id=conversation.pk)
+    status = 400 if form.is_bound else 200
+    context = {"conversation": conversation, "form": form}
+    return await database_sync_to_async(_render_page)(
+        request, "conversations/settings.html", context, status
+    )

@@ -1,0 +1,163 @@
+// The chat page: renders history and live turns with one code path, and speaks the websocket protocol.
+import { setupDialogs } from "./dialogs.js";
+import { ChatSocket } from "./socket.js";
+import { TERMINAL, TurnView } from "./turns.js";
+
+const config = JSON.parse(document.getElementById("chat-config").textContent);
+const list = document.getElementById("turns");
+const form = document.getElementById("composer");
+const input = document.getElementById("message");
+const sendButton = document.getElementById("send");
+const stopButton = document.getElementById("stop");
+const alertLine = document.getElementById("chat-alert");
+const statusLine = document.getElementById("chat-status");
+const views = new Map();
+let pendingText = null;
+let stickToBottom = true;
+let leaving = false;
+
+function showAlert(message) {
+  alertLine.textContent = message;
+  alertLine.hidden = !message;
+}
+
+function generating() {
+  for (const view of views.values()) if (!view.terminal) return true;
+  return false;
+}
+
+function refreshControls() {
+  const busy = generating();
+  stopButton.hidden = !busy;
+  if (!busy) stopButton.disabled = false;
+  sendButton.disabled = busy;
+}
+
+function addOrUpdate(turn) {
+  const existing = views.get(turn.id);
+  if (existing) {
+    existing.update(turn);
+    return existing;
+  }
+  document.getElementById("turns-empty")?.remove();
+  const view = new TurnView(turn);
+  views.set(turn.id, view);
+  const after = [...list.querySelectorAll(".turn")].find(
+    (node) => Number(node.dataset.position) > turn.position,
+  );
+  view.element.dataset.position = turn.position;
+  list.insertBefore(view.element, after || null);
+  return view;
+}
+
+// Mirrors services.turn_create: the first message names a conversation still called "New chat".
+function adoptTitle(turn) {
+  const heading = document.querySelector(".chat-title");
+  if (turn.position !== 0 || heading.textContent !== "New chat") return;
+  const title = turn.user_text.split(/\s+/).filter(Boolean).join(" ").slice(0, 60) || "New chat";
+  for (const node of document.querySelectorAll("[data-conversation-title]")) node.textContent = title;
+  const link = document.querySelector('nav a[aria-current="page"]');
+  if (link) link.textContent = title;
+  const renameField = document.querySelector('#rename-dialog input[name="title"]');
+  if (renameField) renameField.value = title;
+  document.title = `${title} · chatsite`;
+}
+
+const handlers = {
+  "turn.created": (message) => {
+    addOrUpdate(message.turn);
+    adoptTitle(message.turn);
+    pendingText = null;
+  },
+  "turn.response": (message) => views.get(message.turn_id)?.setResponseId(message.response_id),
+  "turn.delta": (message) => views.get(message.turn_id)?.applyDelta(message),
+  "turn.reasoning_done": (message) => views.get(message.turn_id)?.reasoningDone(message.seconds),
+  "turn.finished": (message) => {
+    addOrUpdate(message.turn);
+    statusLine.textContent = message.turn.status === "completed" ? "Answer complete." : "Answer ended.";
+  },
+  error: (message) => {
+    showAlert(message.message || "Something went wrong.");
+    // Give back a message the server refused, unless the user has started typing another.
+    if (pendingText !== null && input.value === "") input.value = pendingText;
+    pendingText = null;
+  },
+};
+
+// After a reconnect, turns that finished while the socket was down are fetched in one request.
+async function resync() {
+  const response = await fetch(config.turnsUrl, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const { turns } = await response.json();
+  for (const turn of turns) {
+    // A running turn we already show keeps streaming from the replay; the rest take the server's state.
+    if (!TERMINAL.has(turn.status) && views.has(turn.id)) continue;
+    addOrUpdate(turn);
+  }
+  refreshControls();
+}
+
+function replayAfter() {
+  const live = [...views.values()].filter((view) => !view.terminal).at(-1);
+  return live && live.lastSeq >= 0 ? live.lastSeq : null;
+}
+
+const socket = new ChatSocket(config.socketPath, {
+  replayAfter,
+  onMessage(message) {
+    handlers[message.type]?.(message);
+    refreshControls();
+  },
+  onOpen(reconnected) {
+    showAlert("");
+    if (reconnected) resync();
+  },
+  onDown(final) {
+    if (leaving) return;
+    showAlert(final ? "This conversation cannot be opened here." : "Connection lost. Reconnecting…");
+  },
+});
+
+function autosize() {
+  input.style.height = "auto";
+  input.style.height = `${input.scrollHeight + 2}px`;
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = input.value;
+  if (!text.trim() || generating()) return;
+  socket.send({ type: "message.send", text });
+  pendingText = text;
+  input.value = "";
+  autosize();
+  stickToBottom = true;
+});
+
+input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
+input.addEventListener("input", autosize);
+
+stopButton.addEventListener("click", () => {
+  socket.send({ type: "turn.stop" });
+  stopButton.disabled = true;
+});
+
+// Follow the stream only while the reader is at the bottom; scrolling up pauses it.
+list.addEventListener("scroll", () => {
+  stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+});
+new MutationObserver(() => {
+  if (stickToBottom) list.scrollTop = list.scrollHeight;
+}).observe(list, { childList: true, subtree: true, characterData: true });
+
+window.addEventListener("pagehide", () => { leaving = true; });
+
+for (const turn of JSON.parse(document.getElementById("turns-data").textContent)) addOrUpdate(turn);
+refreshControls();
+setupDialogs();
+list.scrollTop = list.scrollHeight;

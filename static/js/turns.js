@@ -1,0 +1,146 @@
+// One turn on screen: the user's message and the assistant's reasoning, answer, error and usage.
+import { renderMarkdown } from "./markdown.js";
+
+export const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled", "interrupted"]);
+
+const STATUS_NOTES = {
+  cancelled: "Stopped.",
+  incomplete: "The answer is incomplete: it reached the output limit.",
+  interrupted: "The answer was interrupted before it finished.",
+  failed: "The answer failed.",
+};
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function formatSeconds(seconds) {
+  return seconds < 10 ? seconds.toFixed(1) : String(Math.round(seconds));
+}
+
+export class TurnView {
+  /** Build the elements for a turn object T of the websocket protocol. */
+  constructor(turn) {
+    this.id = turn.id;
+    this.lastSeq = -1;
+    this.renderQueued = false;
+    this.userOpenedReasoning = false;
+    // A turn loaded mid-stream holds a checkpoint of its text; a replay from the start replaces it.
+    this.fromCheckpoint = !TERMINAL.has(turn.status) && Boolean(turn.output_text || turn.reasoning_text);
+
+    this.element = el("article", "turn");
+    this.element.dataset.turnId = turn.id;
+    const user = el("div", "user-message");
+    user.append(el("span", "visually-hidden", "You said: "), document.createTextNode(turn.user_text));
+
+    this.assistant = el("div", "assistant");
+    this.assistant.append(el("h2", "visually-hidden", "Answer"));
+    this.reasoning = el("details", "reasoning");
+    this.summary = el("summary", "", "Thinking…");
+    this.reasoningBody = el("div", "reasoning-text");
+    this.reasoning.append(this.summary, this.reasoningBody);
+    this.summary.addEventListener("click", () => { this.userOpenedReasoning = true; });
+    this.answer = el("div", "answer");
+    this.typing = el("p", "typing", "Working");
+    this.error = el("p", "turn-error");
+    this.meta = el("div", "turn-meta");
+    this.assistant.append(this.reasoning, this.answer, this.typing, this.error, this.meta);
+    this.element.append(user, this.assistant);
+    this.update(turn);
+  }
+
+  get status() {
+    return this.assistant.dataset.status;
+  }
+
+  get terminal() {
+    return TERMINAL.has(this.status);
+  }
+
+  /** Replace everything with the server's authoritative state. */
+  update(turn) {
+    this.text = turn.output_text || "";
+    this.reasoningText = turn.reasoning_text || "";
+    this.reasoningSeconds = turn.reasoning_seconds;
+    this.setResponseId(turn.response_id);
+    this.assistant.dataset.status = turn.status;
+    this.usage = turn.usage;
+    this.errorText = turn.error || "";
+    this.render();
+  }
+
+  setResponseId(responseId) {
+    if (responseId) this.assistant.dataset.responseId = responseId;
+  }
+
+  /** Append one text or reasoning delta; repeats (same or older seq) from a replay are ignored. */
+  applyDelta({ seq, kind, delta }) {
+    if (seq <= this.lastSeq) return;
+    if (this.fromCheckpoint && this.lastSeq < 0 && seq <= 1) {
+      this.text = "";
+      this.reasoningText = "";
+    }
+    this.fromCheckpoint = false;
+    this.lastSeq = seq;
+    if (!this.terminal) this.assistant.dataset.status = "streaming";
+    if (kind === "reasoning") this.reasoningText += delta;
+    else this.text += delta;
+    this.queueRender();
+  }
+
+  reasoningDone(seconds) {
+    this.reasoningSeconds = seconds;
+    this.queueRender();
+  }
+
+  queueRender() {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      this.render();
+    });
+  }
+
+  render() {
+    const terminal = this.terminal;
+    const reasoningOver = terminal || this.reasoningSeconds != null || this.text !== "";
+    this.assistant.setAttribute("aria-busy", String(!terminal));
+
+    this.reasoning.hidden = this.reasoningText === "";
+    this.reasoningBody.textContent = this.reasoningText;
+    if (reasoningOver) {
+      this.summary.textContent = this.reasoningSeconds != null
+        ? `Thought for ${formatSeconds(this.reasoningSeconds)} s`
+        : "Thought for a moment";
+      this.reasoning.removeAttribute("data-streaming");
+      if (!this.userOpenedReasoning) this.reasoning.open = false;
+    } else {
+      this.summary.textContent = "Thinking…";
+      this.reasoning.dataset.streaming = "";
+      if (!this.userOpenedReasoning) this.reasoning.open = true;
+    }
+
+    renderMarkdown(this.answer, this.text, { final: terminal });
+    this.typing.hidden = terminal || this.text !== "" || this.reasoningText !== "";
+
+    const note = STATUS_NOTES[this.status];
+    const message = [note, this.errorText].filter(Boolean).join(" ");
+    this.error.hidden = !terminal || this.status === "completed" || !message;
+    this.error.textContent = message;
+
+    this.meta.replaceChildren();
+    if (terminal && this.usage) {
+      const u = this.usage;
+      for (const part of [
+        `${u.input_tokens} input tokens`,
+        `${u.cached_tokens} cached`,
+        `${u.output_tokens} output`,
+        `${u.reasoning_tokens} reasoning`,
+      ]) this.meta.append(el("span", "", part));
+    }
+  }
+}

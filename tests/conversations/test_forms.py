@@ -1,0 +1,85 @@
+"""Form validation: settings bounds, model choices, titles, sign-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversations.forms import ConversationSettingsForm, RenameForm, SignupForm
+
+VALID = {
+    "instructions": "",
+    "model": "",
+    "temperature": "1",
+    "max_output_tokens": "16",
+    "reasoning_effort": "low",
+}
+
+
+def test_settings_minimums_are_accepted():
+    form = ConversationSettingsForm({**VALID, "temperature": "0"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["max_output_tokens"] == 16
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("temperature", "2.01"),
+        ("temperature", "-0.1"),
+        ("temperature", "warm"),
+        ("max_output_tokens", "15"),
+        ("max_output_tokens", "1.5"),
+        ("reasoning_effort", "max"),
+    ],
+)
+def test_settings_rejects_out_of_range(field, value):
+    form = ConversationSettingsForm({**VALID, field: value})
+    assert not form.is_valid()
+    assert list(form.errors) == [field]
+
+
+def test_settings_model_is_free_text_without_provider_list():
+    form = ConversationSettingsForm({**VALID, "model": "my-own-model"})
+    assert form.is_valid()
+    assert form.cleaned_data["model"] == "my-own-model"
+
+
+def test_settings_model_is_a_choice_with_provider_list():
+    form = ConversationSettingsForm({**VALID, "model": "b"}, model_ids=["a", "b"])
+    assert form.is_valid()
+    assert not ConversationSettingsForm({**VALID, "model": "c"}, model_ids=["a", "b"]).is_valid()
+
+
+def test_settings_keeps_current_model_even_if_no_longer_listed():
+    form = ConversationSettingsForm(
+        {**VALID, "model": "old"}, initial={"model": "old"}, model_ids=["new"]
+    )
+    assert form.is_valid()
+
+
+def test_settings_empty_model_means_provider_default():
+    form = ConversationSettingsForm(VALID, model_ids=["a"])
+    assert form.is_valid()
+    assert form.cleaned_data["model"] == ""
+
+
+def test_rename_strips_and_requires_text():
+    assert RenameForm({"title": "  Plans  "}).is_valid()
+    assert not RenameForm({"title": "   "}).is_valid()
+    assert not RenameForm({"title": "x" * 201}).is_valid()
+
+
+@pytest.mark.django_db
+def test_signup_rejects_weak_password():
+    form = SignupForm({"username": "erin", "password1": "123", "password2": "123"})
+    assert not form.is_valid()
+    assert "password2" in form.errors
+
+
+@pytest.mark.django_db
+def test_signup_rejects_taken_username(user_factory):
+    user_factory(username="frank")
+    password = "a-long-Passphrase-42"
+    form = SignupForm({"username": "Frank", "password1": password, "password2": password})
+    assert not form.is_valid()
+    assert "username" in form.errors

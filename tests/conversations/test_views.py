@@ -1,0 +1,405 @@
+"""Pages and actions through the Django test client: login, sign-up, isolation, forms."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from conversations import views
+from conversations.models import Conversation, ProviderDeletion, Turn
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-Passphrase-42"
+CONVERSATION_PAGES = [
+    "conversation_detail",
+    "conversation_turns",
+    "conversation_rename",
+    "conversation_delete",
+    "conversation_settings",
+]
+
+
+@pytest.fixture(autouse=True)
+def provider_calls(monkeypatch) -> dict[str, int]:
+    """Stub the provider: two models listed, outbox flushes counted."""
+    calls = {"flush": 0}
+
+    async def models_list():
+        return [{"id": "model-a", "object": "model"}, {"id": "model-b", "object": "model"}]
+
+    def flush_schedule():
+        calls["flush"] += 1
+
+    monkeypatch.setattr(views.client, "models_list", models_list)
+    monkeypatch.setattr(views.outbox, "outbox_flush_schedule", flush_schedule)
+    return calls
+
+
+@pytest.fixture
+def owner(user_factory):
+    return user_factory()
+
+
+@pytest.fixture
+def owner_client(owner) -> Client:
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def conversation(conversation_factory, owner) -> Conversation:
+    return conversation_factory(owner=owner, title="Owner's chat")
+
+
+@pytest.fixture
+def intruder_client(user_factory) -> Client:
+    client = Client()
+    client.force_login(user_factory())
+    return client
+
+
+def url(name: str, conversation: Conversation | None = None) -> str:
+    kwargs = {"conversation_id": conversation.pk} if conversation else {}
+    return reverse(name, kwargs=kwargs)
+
+
+# ------------------------------------------------------------------ login required
+
+
+@pytest.mark.parametrize("name", CONVERSATION_PAGES)
+def test_conversation_pages_require_login(client, conversation, name):
+    response = client.get(url(name, conversation))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_index_requires_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_create_requires_login(client):
+    response = client.post(url("conversation_create"))
+    assert response.status_code == 302
+    assert not Conversation.objects.exists()
+
+
+def test_login_and_signup_pages_are_public(client):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("signup")).status_code == 200
+
+
+def test_login_signs_in(client, owner):
+    response = client.post(
+        reverse("login"), {"username": owner.username, "password": "pw-for-tests-123"}
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_logout_is_post(owner_client):
+    response = owner_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert owner_client.get("/").status_code == 302
+
+
+# ------------------------------------------------------------------ sign-up
+
+
+def signup(client: Client, username: str, password: str = PASSWORD):
+    return client.post(
+        reverse("signup"), {"username": username, "password1": password, "password2": password}
+    )
+
+
+def test_first_signup_is_superuser_and_signed_in():
+    client = Client()
+    response = signup(client, "alice")
+    assert response.status_code == 302
+    alice = get_user_model().objects.get(username="alice")
+    assert alice.is_superuser and alice.is_staff
+    assert client.get("/").status_code == 200
+
+
+def test_second_signup_is_not_superuser():
+    signup(Client(), "alice")
+    signup(Client(), "bob")
+    bob = get_user_model().objects.get(username="bob")
+    assert not bob.is_superuser and not bob.is_staff
+
+
+def test_signup_mismatched_passwords_keeps_username(client):
+    response = client.post(
+        reverse("signup"),
+        {"username": "carol", "password1": PASSWORD, "password2": "other-Pass-99"},
+    )
+    assert response.status_code == 200
+    assert b'value="carol"' in response.content
+    assert not get_user_model().objects.filter(username="carol").exists()
+
+
+def test_signup_disabled_shows_page(client, settings):
+    settings.SIGNUP_ENABLED = False
+    response = signup(client, "dave")
+    assert response.status_code == 403
+    assert b"Sign-up is closed" in response.content
+    assert not get_user_model().objects.exists()
+
+
+# ------------------------------------------------------------------ index and create
+
+
+def test_index_empty_state(owner_client):
+    response = owner_client.get("/")
+    assert response.status_code == 200
+    assert b"New chat" in response.content
+
+
+def test_index_redirects_to_newest(owner_client, conversation_factory, owner):
+    conversation_factory(owner=owner, title="older")
+    newest = conversation_factory(owner=owner, title="newer")
+    response = owner_client.get("/")
+    assert response.status_code == 302
+    assert response.url == url("conversation_detail", newest)
+
+
+def test_index_ignores_other_users_conversations(owner_client, conversation_factory):
+    conversation_factory(title="not mine")
+    assert owner_client.get("/").status_code == 200
+
+
+def test_create_makes_conversation_with_defaults(owner_client, owner):
+    response = owner_client.post(url("conversation_create"))
+    conversation = Conversation.objects.get(owner=owner)
+    assert response.url == url("conversation_detail", conversation)
+    assert conversation.model == ""
+    assert conversation.reasoning_effort == "low"
+
+
+def test_create_rejects_get(owner_client):
+    assert owner_client.get(url("conversation_create")).status_code == 405
+
+
+# ------------------------------------------------------------------ chat page
+
+
+def test_detail_renders_turns_as_json(owner_client, conversation):
+    Turn.objects.create(
+        conversation=conversation,
+        position=0,
+        user_text="hi <b>",
+        status="completed",
+        output_text="hello",
+        response_id="resp_1",
+        input_tokens=3,
+        output_tokens=2,
+    )
+    response = owner_client.get(url("conversation_detail", conversation))
+    assert response.status_code == 200
+    data = response.content.decode().split('id="turns-data" type="application/json">')[1]
+    turns = json.loads(data.split("</script>")[0])
+    assert turns[0]["user_text"] == "hi <b>"
+    assert turns[0]["usage"]["input_tokens"] == 3
+    assert b'id="turns-data"' in response.content
+    assert b"hi <b>" not in response.content  # escaped inside json_script
+
+
+def test_detail_lists_conversations_newest_first(owner_client, owner, conversation_factory):
+    conversation_factory(owner=owner, title="first")
+    second = conversation_factory(owner=owner, title="second")
+    content = owner_client.get(url("conversation_detail", second)).content.decode()
+    assert content.index("second") < content.index("first")
+
+
+def test_search_filters_own_conversations(owner_client, owner, conversation_factory):
+    match = conversation_factory(owner=owner, title="Pasta recipes")
+    conversation_factory(owner=owner, title="Tax return")
+    conversation_factory(title="Pasta secrets of someone else")
+    response = owner_client.get(url("conversation_detail", match), {"q": "pasta"})
+    titles = [c.title for c in response.context["conversations"]]
+    assert titles == ["Pasta recipes"]
+
+
+def test_search_matches_message_text_of_own_turns_only(owner_client, owner, conversation_factory):
+    mine = conversation_factory(owner=owner, title="mine")
+    other = conversation_factory(title="theirs")
+    Turn.objects.create(conversation=other, position=0, user_text="secret banana")
+    response = owner_client.get(url("conversation_detail", mine), {"q": "banana"})
+    assert list(response.context["conversations"]) == []
+
+
+def test_turns_json(owner_client, conversation):
+    Turn.objects.create(conversation=conversation, position=0, user_text="hi", status="streaming")
+    response = owner_client.get(url("conversation_turns", conversation))
+    assert response.json()["turns"][0]["status"] == "streaming"
+
+
+def test_unknown_conversation_is_404(owner_client):
+    missing = uuid.uuid4()
+    assert owner_client.get(reverse("conversation_detail", args=[missing])).status_code == 404
+
+
+# ------------------------------------------------------------------ isolation
+
+
+@pytest.mark.parametrize("name", CONVERSATION_PAGES)
+def test_other_users_pages_are_404(intruder_client, conversation, name):
+    assert intruder_client.get(url(name, conversation)).status_code == 404
+
+
+def test_other_user_cannot_rename(intruder_client, conversation):
+    response = intruder_client.post(url("conversation_rename", conversation), {"title": "pwned"})
+    assert response.status_code == 404
+    conversation.refresh_from_db()
+    assert conversation.title == "Owner's chat"
+
+
+def test_other_user_cannot_delete(intruder_client, conversation, provider_calls):
+    response = intruder_client.post(url("conversation_delete", conversation))
+    assert response.status_code == 404
+    assert Conversation.objects.filter(pk=conversation.pk).exists()
+    assert provider_calls["flush"] == 0
+
+
+def test_other_user_cannot_change_settings(intruder_client, conversation):
+    data = {"instructions": "be evil", "model": "", "reasoning_effort": "high"}
+    response = intruder_client.post(url("conversation_settings", conversation), data)
+    assert response.status_code == 404
+    conversation.refresh_from_db()
+    assert conversation.instructions == ""
+    assert conversation.reasoning_effort == "low"
+
+
+def test_other_users_conversations_not_listed(intruder_client, conversation):
+    response = intruder_client.get("/")
+    assert b"Owner&#x27;s chat" not in response.content
+    assert list(response.context["conversations"]) == []
+
+
+# ------------------------------------------------------------------ rename
+
+
+def test_rename(owner_client, conversation):
+    response = owner_client.post(url("conversation_rename", conversation), {"title": "  Trip  "})
+    assert response.url == url("conversation_detail", conversation)
+    conversation.refresh_from_db()
+    assert conversation.title == "Trip"
+
+
+def test_rename_blank_is_rejected(owner_client, conversation):
+    response = owner_client.post(url("conversation_rename", conversation), {"title": "   "})
+    assert response.status_code == 400
+    assert b"This field is required" in response.content
+    conversation.refresh_from_db()
+    assert conversation.title == "Owner's chat"
+
+
+def test_rename_too_long_keeps_input(owner_client, conversation):
+    response = owner_client.post(url("conversation_rename", conversation), {"title": "x" * 201})
+    assert response.status_code == 400
+    assert ("x" * 201).encode() in response.content
+
+
+# ------------------------------------------------------------------ delete
+
+
+def test_delete_confirm_page(owner_client, conversation):
+    response = owner_client.get(url("conversation_delete", conversation))
+    assert response.status_code == 200
+    assert b"Delete this conversation?" in response.content
+    assert Conversation.objects.filter(pk=conversation.pk).exists()
+
+
+def test_delete_queues_provider_deletions(owner_client, conversation, provider_calls):
+    Turn.objects.create(conversation=conversation, position=0, user_text="a", response_id="resp_a")
+    Turn.objects.create(conversation=conversation, position=1, user_text="b")
+    response = owner_client.post(url("conversation_delete", conversation))
+    assert response.status_code == 302
+    assert response.url == reverse("index")
+    assert not Conversation.objects.filter(pk=conversation.pk).exists()
+    assert list(ProviderDeletion.objects.values_list("response_id", flat=True)) == ["resp_a"]
+    assert provider_calls["flush"] == 1
+
+
+# ------------------------------------------------------------------ settings
+
+
+def settings_data(**overrides) -> dict[str, object]:
+    data = {
+        "instructions": "Be brief.",
+        "model": "model-b",
+        "temperature": "0.7",
+        "max_output_tokens": "256",
+        "reasoning_effort": "high",
+    }
+    return {**data, **overrides}
+
+
+def test_settings_page_offers_provider_models(owner_client, conversation):
+    response = owner_client.get(url("conversation_settings", conversation))
+    assert response.status_code == 200
+    assert b'<option value="model-a"' in response.content
+
+
+def test_settings_page_falls_back_to_text_when_provider_fails(
+    owner_client, conversation, monkeypatch
+):
+    async def broken():
+        raise views.client.ProviderConnectionError("provider down")
+
+    monkeypatch.setattr(views.client, "models_list", broken)
+    response = owner_client.get(url("conversation_settings", conversation))
+    assert response.status_code == 200
+    assert b'<input type="text" name="model"' in response.content
+
+
+def test_settings_save(owner_client, conversation):
+    response = owner_client.post(url("conversation_settings", conversation), settings_data())
+    assert response.status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.instructions == "Be brief."
+    assert conversation.model == "model-b"
+    assert conversation.temperature == 0.7
+    assert conversation.max_output_tokens == 256
+    assert conversation.reasoning_effort == "high"
+
+
+def test_settings_empty_values_mean_provider_defaults(owner_client, conversation):
+    data = settings_data(model="", temperature="", max_output_tokens="", reasoning_effort="none")
+    owner_client.post(url("conversation_settings", conversation), data)
+    conversation.refresh_from_db()
+    assert (conversation.model, conversation.temperature, conversation.max_output_tokens) == (
+        "",
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("temperature", "2.5"),
+        ("temperature", "-1"),
+        ("max_output_tokens", "15"),
+        ("reasoning_effort", "extreme"),
+        ("model", "not-listed"),
+    ],
+)
+def test_settings_bad_input_changes_nothing_and_keeps_input(
+    owner_client, conversation, field, value
+):
+    data = settings_data(**{field: value})
+    response = owner_client.post(url("conversation_settings", conversation), data)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert b"Be brief." in response.content
+    conversation.refresh_from_db()
+    assert conversation.instructions == ""

@@ -1,0 +1,120 @@
+"""The chat in a real browser: streaming, history, rename, delete, stop, tabs, safe Markdown."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+CODE_MESSAGE = (
+    "Thanks! And in **Markdown**:\n\n```python\nfor n in range(3):\n    print(n)\n```\n\n[delay=20]"
+)
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
+
+
+def send(page: Page, text: str) -> None:
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(text)
+    box.press("Enter")
+
+
+def last_answer(page: Page):
+    return page.locator(".assistant").last
+
+
+def test_chat_streams_persists_renames_and_deletes(chat_page: Page):
+    page = chat_page
+    send(page, "Hello there [delay=60]")
+    answer = last_answer(page)
+    summary = answer.locator("details > summary")
+    expect(summary).to_have_text(re.compile(r"^Thinking"))
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()
+    expect(summary).to_have_text(re.compile(r"^Thought for"))
+    expect(answer).to_have_attribute("data-status", "completed")
+    expect(answer).to_have_attribute("data-response-id", re.compile(r"^resp_"))
+    expect(answer.locator(".answer")).to_contain_text("You said: Hello there")
+    expect(page.get_by_role("button", name="Stop")).to_be_hidden()
+    expect(answer.locator(".turn-meta")).to_contain_text("output")
+
+    page.reload()
+    expect(page.locator(".user-message").first).to_contain_text("Hello there")
+    expect(last_answer(page)).to_have_attribute("data-status", "completed")
+    expect(last_answer(page).locator(".answer")).to_contain_text("You said: Hello there")
+    nav = page.get_by_role("navigation", name="Conversations")
+    expect(nav.get_by_role("link", name="Hello there [delay=60]")).to_be_visible()
+
+    page.get_by_role("button", name="Rename").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Title").fill("Greetings")
+    dialog.get_by_role("button", name="Save").click()
+    expect(nav.get_by_role("link", name="Greetings")).to_be_visible()
+
+    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("You have no conversations yet")).to_be_visible()
+    expect(nav.get_by_role("link", name="Greetings")).to_have_count(0)
+
+
+def test_model_output_cannot_run_script(chat_page: Page):
+    page = chat_page
+    page.on("dialog", lambda dialog: dialog.dismiss())
+    send(page, 'Look <img src=x onerror="window.pwned=1"> <script>window.pwned=2</script> **bold**')
+    answer = last_answer(page)
+    expect(answer).to_have_attribute("data-status", "completed")
+    expect(answer.locator(".answer strong")).to_have_text("bold")
+    assert page.evaluate("window.pwned") is None
+    assert answer.locator("script, [onerror]").count() == 0
+    page.reload()
+    expect(last_answer(page)).to_have_attribute("data-status", "completed")
+    assert page.evaluate("window.pwned") is None
+
+
+def test_stop_cancels_a_running_answer(chat_page: Page):
+    page = chat_page
+    send(page, "Please write something long [delay=300]")
+    answer = last_answer(page)
+    expect(answer).to_have_attribute("data-status", "streaming")
+    page.get_by_role("button", name="Stop").click()
+    expect(answer).to_have_attribute("data-status", "cancelled")
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+
+
+def test_other_tab_sees_the_message(chat_page: Page):
+    page = chat_page
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.get_by_role("textbox", name="Message")).to_be_visible()
+    other.wait_for_timeout(300)  # let the second tab's socket join the group
+    send(page, "Shared between tabs")
+    expect(other.locator(".user-message")).to_contain_text("Shared between tabs")
+    expect(last_answer(other)).to_have_attribute("data-status", "completed")
+
+
+def test_screenshot_mid_conversation(chat_page: Page):
+    page = chat_page
+    send(page, "Show me a Python loop, please")
+    expect(page.locator(".assistant").first).to_have_attribute("data-status", "completed")
+    send(page, CODE_MESSAGE)
+    second = page.locator(".assistant").nth(1)
+    expect(second).to_have_attribute("data-status", "completed")
+    expect(second.locator("pre code.hljs")).to_contain_text("print(n)")
+    expect(second.get_by_role("button", name="Copy")).to_be_visible()
+    page.locator("#turns").evaluate("turns => { turns.scrollTop = turns.scrollHeight; }")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+
+def test_page_loads_nothing_from_elsewhere(chat_page: Page, live_app):
+    page = chat_page
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.reload()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    assert urls, "no requests recorded"
+    assert all(url.startswith((live_app.url, live_app.url.replace("http", "ws"))) for url in urls)
+    assert any("/static/vendor/marked" in url for url in urls)
