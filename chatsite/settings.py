@@ -172,6 +172,8 @@ OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or f"http://127.0.0.1:{PORT}
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY") or _local_secret("provider_key")
 OPENAI_MODEL = os.environ.get("OPENAI_MODEL", "smollm2-135m-instruct")
 OPENAI_TIMEOUT_SECONDS = float(os.environ.get("OPENAI_TIMEOUT_SECONDS", "120"))
+# Providers that keep no responses (Ollama, llama.cpp) get the whole history every turn.
+OPENAI_STATELESS = _env_bool("OPENAI_STATELESS", False)
 
 # ---------------------------------------------------------------- embedded provider
 PROVIDER_API_KEY = OPENAI_API_KEY
