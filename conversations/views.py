@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations import client, outbox, selectors, services
+from conversations import client, generation, outbox, selectors, services
 from conversations.forms import ConversationSettingsForm, RenameForm, SignupForm
 from conversations.models import Conversation
 
@@ -144,6 +144,8 @@ async def conversation_delete(request: HttpRequest, conversation_id: uuid.UUID) 
         return await database_sync_to_async(_render_page)(
             request, "conversations/delete_confirm.html", {"conversation": conversation}
         )
+    # Stop a reply still generating first, so its response is saved and queued for deletion too.
+    await generation.generation_stop(conversation_id=conversation.pk)
     await database_sync_to_async(services.conversation_delete)(conversation=conversation)
     outbox.outbox_flush_schedule()
     messages.success(request, f"Deleted “{conversation.title}”.")

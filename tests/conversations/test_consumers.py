@@ -11,8 +11,10 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from chatsite.asgi import application
+from conversations import client
 from conversations.models import Turn
 from conversations.routing import websocket_urlpatterns
+from tests.polling import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WAIT = 30  # seconds before a missing frame counts as a hang, not a timing assertion
@@ -173,6 +175,20 @@ async def test_stop_mid_stream_saves_relayed_text(provider_settings, conversatio
     assert turn.output_text == finished["output_text"] == texts(frames, "text")
     assert turn.output_text.startswith("You")
     assert len(turn.output_text.split()) < 200
+    # The provider stopped too: closing the upstream stream cancelled its response.
+    upstream = await provider_response_when_settled(turn.response_id)
+    assert upstream["status"] == "cancelled"
+    assert len(upstream["output"][-1]["content"][0]["text"].split()) < 200
+
+
+async def provider_response_when_settled(response_id: str) -> dict:
+    """The provider's stored response once it has left in_progress."""
+
+    async def settled() -> dict | None:
+        body = await client.response_retrieve(response_id=response_id)
+        return None if body["status"] in ("queued", "in_progress") else body
+
+    return await eventually(settled)
 
 
 async def test_provider_failure_marks_turn_failed(provider_settings, conversation):

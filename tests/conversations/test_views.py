@@ -6,12 +6,15 @@ import json
 import uuid
 
 import pytest
+from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from conversations import views
+from conversations import client, generation, views
 from conversations.models import Conversation, ProviderDeletion, Turn
+from conversations.outbox import outbox_flush_schedule
+from tests.polling import eventually
 
 pytestmark = pytest.mark.django_db
 
@@ -403,3 +406,31 @@ def test_settings_bad_input_changes_nothing_and_keeps_input(
     assert b"Be brief." in response.content
     conversation.refresh_from_db()
     assert conversation.instructions == ""
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_delete_stops_generation_and_deletes_the_response_at_the_provider(
+    provider_settings, conversation_factory, async_client, monkeypatch
+):
+    monkeypatch.setattr(views.outbox, "outbox_flush_schedule", outbox_flush_schedule)
+    conversation = await database_sync_to_async(conversation_factory)()
+    await async_client.aforce_login(conversation.owner)
+    turn = await generation.generation_submit(
+        conversation=conversation, text="[delay=100] [tokens=200] long"
+    )
+    response_id = await eventually(
+        lambda: Turn.objects.values_list("response_id", flat=True).aget(pk=turn.pk)
+    )
+
+    reply = await async_client.post(url("conversation_delete", conversation))
+
+    assert reply.status_code == 302
+    assert not generation.generation_busy(conversation_id=conversation.pk)
+    assert not await Conversation.objects.filter(pk=conversation.pk).aexists()
+
+    async def outbox_empty() -> bool:
+        return not await ProviderDeletion.objects.filter(response_id=response_id).aexists()
+
+    await eventually(outbox_empty)
+    with pytest.raises(client.NotFoundError):
+        await client.response_retrieve(response_id=response_id)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +31,13 @@ def last_answer(page: Page):
     return page.locator(".assistant").last
 
 
-def test_chat_streams_persists_renames_and_deletes(chat_page: Page):
+def provider_status(live_app: LiveServer, response_id: str) -> int:
+    """The HTTP status of GET /v1/responses/{id} at the live app's embedded provider."""
+    headers = {"Authorization": f"Bearer {live_app.api_key}"}
+    return httpx.get(f"{live_app.v1}/responses/{response_id}", headers=headers).status_code
+
+
+def test_chat_streams_persists_renames_and_deletes(chat_page: Page, live_app: LiveServer):
     page = chat_page
     send(page, "Hello there [delay=60]")
     answer = last_answer(page)
@@ -40,6 +50,8 @@ def test_chat_streams_persists_renames_and_deletes(chat_page: Page):
     expect(answer.locator(".answer")).to_contain_text("You said: Hello there")
     expect(page.get_by_role("button", name="Stop")).to_be_hidden()
     expect(answer.locator(".turn-meta")).to_contain_text("output")
+    response_id = answer.get_attribute("data-response-id")
+    assert provider_status(live_app, response_id) == 200
 
     page.reload()
     expect(page.locator(".user-message").first).to_contain_text("Hello there")
@@ -58,6 +70,11 @@ def test_chat_streams_persists_renames_and_deletes(chat_page: Page):
     page.get_by_role("dialog").get_by_role("button", name="Delete").click()
     expect(page.get_by_text("You have no conversations yet")).to_be_visible()
     expect(nav.get_by_role("link", name="Greetings")).to_have_count(0)
+    # The deletion reaches the provider through the outbox, in the background.
+    deadline = time.monotonic() + 30
+    while provider_status(live_app, response_id) != 404:
+        assert time.monotonic() < deadline, "the provider still has the deleted response"
+        time.sleep(0.1)
 
 
 def test_model_output_cannot_run_script(chat_page: Page):
