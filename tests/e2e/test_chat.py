@@ -17,7 +17,6 @@ pytestmark = pytest.mark.e2e
 CODE_MESSAGE = (
     "Thanks! And in **Markdown**:\n\n```python\nfor n in range(3):\n    print(n)\n```\n\n[delay=20]"
 )
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 
 
 def send(page: Page, text: str) -> None:
@@ -112,7 +111,7 @@ def test_other_tab_sees_the_message(chat_page: Page):
     expect(last_answer(other)).to_have_attribute("data-status", "completed")
 
 
-def test_screenshot_mid_conversation(chat_page: Page):
+def test_markdown_code_block_is_highlighted_with_copy(chat_page: Page, tmp_path: Path):
     page = chat_page
     send(page, "Show me a Python loop, please")
     expect(page.locator(".assistant").first).to_have_attribute("data-status", "completed")
@@ -122,8 +121,8 @@ def test_screenshot_mid_conversation(chat_page: Page):
     expect(second.locator("pre code.hljs")).to_contain_text("print(n)")
     expect(second.get_by_role("button", name="Copy")).to_be_visible()
     page.locator("#turns").evaluate("turns => { turns.scrollTop = turns.scrollHeight; }")
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    # Kept with the test's temporary files for a person to look at when it fails.
+    page.screenshot(path=str(tmp_path / "chat.png"))
 
 
 def test_page_loads_nothing_from_elsewhere(chat_page: Page, live_app):
