@@ -96,6 +96,8 @@ class Turn(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status"], name="turn_status")]
+        # Viewing and deleting use Django's view_turn / delete_turn; cancelling is its own right.
+        permissions = [("cancel_turn", "Can cancel a running turn")]
 
     def __str__(self) -> str:
         return f"{self.conversation_id} #{self.position}"
