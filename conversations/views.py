@@ -6,7 +6,7 @@ import asyncio
 import logging
 import uuid
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -131,9 +131,7 @@ async def _conversation_or_404_async(
 ) -> Conversation:
     """The requesting user's conversation, from async code."""
     user = await request.auser()
-    return await database_sync_to_async(_conversation_or_404)(
-        owner=user, conversation_id=conversation_id
-    )
+    return await sync_to_async(_conversation_or_404)(owner=user, conversation_id=conversation_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -141,12 +139,12 @@ async def conversation_delete(request: HttpRequest, conversation_id: uuid.UUID) 
     """Confirm, then delete a conversation and queue its provider responses for deletion."""
     conversation = await _conversation_or_404_async(request, conversation_id)
     if request.method == "GET":
-        return await database_sync_to_async(_render_page)(
+        return await sync_to_async(_render_page)(
             request, "conversations/delete_confirm.html", {"conversation": conversation}
         )
     # Stop a reply still generating first, so its response is saved and queued for deletion too.
     await generation.generation_stop(conversation_id=conversation.pk)
-    await database_sync_to_async(services.conversation_delete)(conversation=conversation)
+    await sync_to_async(services.conversation_delete)(conversation=conversation)
     outbox.outbox_flush_schedule()
     messages.success(request, f"Deleted “{conversation.title}”.")
     return redirect("index")
@@ -173,13 +171,13 @@ async def conversation_settings(request: HttpRequest, conversation_id: uuid.UUID
         model_ids=await _model_ids(),
     )
     if form.is_valid():
-        await database_sync_to_async(services.conversation_update_settings)(
+        await sync_to_async(services.conversation_update_settings)(
             conversation=conversation, **form.cleaned_data
         )
         messages.success(request, "Settings saved.")
         return redirect("conversation_detail", conversation_id=conversation.pk)
     status = 400 if form.is_bound else 200
     context = {"conversation": conversation, "form": form}
-    return await database_sync_to_async(_render_page)(
+    return await sync_to_async(_render_page)(
         request, "conversations/settings.html", context, status
     )
