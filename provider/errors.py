@@ -16,8 +16,10 @@ class ApiError(Exception):
         param: str | None = None,
         code: str | None = None,
         error_type: str = "invalid_request_error",
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
+        self.headers = headers or {}
         self.message = message
         self.status = status
         self.param = param
@@ -70,6 +72,13 @@ def invalid_value(param: str, value: object, allowed: list[str]) -> ApiError:
         f"Invalid value: '{value}'. Supported values are: {listing}.",
         param=param,
         code="invalid_value",
+    )
+
+
+def missing(param: str) -> ApiError:
+    """400 for a required parameter that is absent."""
+    return ApiError(
+        f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter"
     )
 
 

@@ -9,6 +9,8 @@ from provider.errors import ApiError, invalid_type, invalid_value
 from provider.ids import new_id
 
 ROLES = ["user", "assistant", "system", "developer"]
+# The local model reads text only; telling it keeps it from pretending to see the image.
+IMAGE_NOTE = "[An image is attached here, but you cannot see images; say so if asked about it.]"
 ID_PREFIXES = {
     "message": "msg",
     "function_call": "fc",
@@ -55,13 +57,33 @@ def _message(
             part["annotations"] = []
         parts = [part]
     elif isinstance(content, list) and all(isinstance(p, dict) for p in content):
-        parts = [dict(p) for p in content]
+        parts = [_part(p, param=f"{param}[{index}]") for index, p in enumerate(content)]
     else:
         raise invalid_type(param, "a string or an array of content parts", content)
     stored = {**(source or {}), "type": "message", "role": role, "content": parts}
     stored.setdefault("status", "completed")
     stored["id"] = stored.get("id") or new_id("msg")
     return stored
+
+
+def _part(part: dict[str, Any], *, param: str) -> dict[str, Any]:
+    """A content part; images must be inline data URLs (this server is offline)."""
+    if part.get("type") != "input_image":
+        return dict(part)
+    url = part.get("image_url")
+    if url is None and part.get("file_id") is None:
+        raise ApiError(
+            f"Missing required parameter: '{param}.image_url'.",
+            param=f"{param}.image_url",
+            code="missing_required_parameter",
+        )
+    if url is not None and not (isinstance(url, str) and url.startswith("data:")):
+        raise ApiError(
+            "Invalid image URL: this server is offline and accepts only base64 data URLs.",
+            param=f"{param}.image_url",
+            code="invalid_image_url",
+        )
+    return {"detail": "auto", **part}
 
 
 def resolve_references(
@@ -131,7 +153,7 @@ def _part_text(part: object) -> str:
     if kind == "refusal":
         return str(part.get("refusal") or "")
     if kind == "input_image":
-        return "[image]"
+        return IMAGE_NOTE
     if kind == "input_file":
         return f"[file {part.get('filename') or part.get('file_id') or ''}]".replace(" ]", "]")
     return ""

@@ -79,3 +79,47 @@ class ResponseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id}#{self.sequence_number}"
+
+
+class Conversation(models.Model):
+    """A conversation of the Conversations API: items that responses can continue."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    created_at = models.DateTimeField()
+    metadata = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.id
+
+    def to_dict(self) -> dict[str, object]:
+        """The wire Conversation object."""
+        return {
+            "id": self.id,
+            "object": "conversation",
+            "created_at": int(self.created_at.timestamp()),
+            "metadata": self.metadata,
+        }
+
+
+class ConversationItem(models.Model):
+    """One item of a conversation, in the order it was added."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    item_id = models.CharField(max_length=64)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["conversation", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "position"], name="conversation_item_position"
+            )
+        ]
+        indexes = [models.Index(fields=["item_id"])]
+
+    def __str__(self) -> str:
+        return self.item_id

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from provider.errors import ApiError, invalid_type, invalid_value
+from provider.errors import ApiError, invalid_type, invalid_value, missing
+from provider.fields import (
+    bool_field,
+    enum_field,
+    integer_field,
+    number_field,
+    string_field,
+)
+from provider.formats import parse_text, parse_tool_choice, parse_tools
 from provider.items import normalize_input
 from provider.metadata import validate_metadata
 
@@ -18,6 +26,12 @@ KNOWN_KEYS = frozenset((
     "prompt_cache_key", "service_tier", "prompt_cache_retention", "prompt_cache_options",
     "prompt", "context_management", "moderation",
 ))
+INCLUDES = [
+    "file_search_call.results", "web_search_call.results", "web_search_call.action.sources",
+    "message.input_image.image_url", "computer_call_output.output.image_url",
+    "code_interpreter_call.outputs", "reasoning.encrypted_content", "message.output_text.logprobs",
+]
+SERVICE_TIERS = ["auto", "default", "flex", "scale", "priority", "fast", "ultrafast"]
 # fmt: on
 EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"]
 SUMMARIES = ["auto", "concise", "detailed"]
@@ -42,6 +56,7 @@ class CreateParams:
     stream: bool = False
     background: bool = False
     include_obfuscation: bool = True
+    include: list[str] = field(default_factory=list)
     tools: list[dict[str, Any]] = field(default_factory=list)
     tool_choice: Any = "auto"
     parallel_tool_calls: bool = True
@@ -51,6 +66,8 @@ class CreateParams:
     prompt_cache_key: str | None = None
     user: str | None = None
     max_tool_calls: int | None = None
+    conversation: str | None = None
+    top_logprobs: int = 0
 
     @property
     def reasons(self) -> bool:
@@ -73,13 +90,14 @@ class CreateParams:
             "service_tier": "default",
             "store": self.store,
             "temperature": self.temperature,
-            "text": {"verbosity": "medium", **self.text},
+            "text": self.text,
             "tool_choice": self.tool_choice,
             "tools": self.tools,
-            "top_logprobs": 0,
             "top_p": self.top_p,
             "truncation": self.truncation,
             "user": self.user,
+            "conversation": {"id": self.conversation} if self.conversation else None,
+            "top_logprobs": self.top_logprobs,
             "frequency_penalty": 0.0,
             "presence_penalty": 0.0,
         }
@@ -94,35 +112,82 @@ def parse_create(body: object) -> CreateParams:
             raise ApiError(f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
     for key in ("model", "input"):
         if body.get(key) is None:
-            raise ApiError(
-                f"Missing required parameter: '{key}'.",
-                param=key,
-                code="missing_required_parameter",
-            )
-    if body.get("conversation") is not None:
-        raise ApiError("Conversations are not supported by this server yet.", param="conversation")
+            raise missing(key)
+    _check_exclusive(body)
+    _check_lists(body)
     return CreateParams(
-        model=_string(body, "model") or "",
+        model=string_field(body, "model") or "",
         input_items=normalize_input(body["input"]),
-        instructions=_string(body, "instructions"),
-        temperature=_number(body, "temperature", 1.0, high=2.0),
-        top_p=_number(body, "top_p", 1.0, high=1.0),
+        instructions=string_field(body, "instructions"),
+        temperature=number_field(body, "temperature", 1.0, high=2.0),
+        top_p=number_field(body, "top_p", 1.0, high=1.0),
         max_output_tokens=_max_output_tokens(body),
         metadata=validate_metadata(body.get("metadata")),
         effort=_reasoning(body, "effort", EFFORTS),
         summary=_reasoning(body, "summary", SUMMARIES),
-        previous_response_id=_string(body, "previous_response_id"),
-        store=_bool(body, "store", True),
-        stream=_bool(body, "stream", False),
-        background=_bool(body, "background", False),
+        previous_response_id=string_field(body, "previous_response_id"),
+        store=bool_field(body, "store", True),
+        stream=bool_field(body, "stream", False),
+        background=bool_field(body, "background", False),
         include_obfuscation=_obfuscation(body),
+        include=list(body.get("include") or []),
+        conversation=conversation_id(body.get("conversation")),
         **_echoed(body),
     )
 
 
+def conversation_id(value: object) -> str | None:
+    """`conversation`: an id string or `{"id": ...}`."""
+    if isinstance(value, dict):
+        value = value.get("id")
+        if value is None:
+            raise missing("conversation.id")
+    if value is not None and not isinstance(value, str):
+        raise invalid_type("conversation", "a string or an object", value)
+    return value
+
+
+def _check_exclusive(body: dict[str, Any]) -> None:
+    """`conversation` and `previous_response_id` cannot be combined; stream_options needs stream."""
+    if body.get("conversation") is not None and body.get("previous_response_id") is not None:
+        raise ApiError(
+            "Mutually exclusive parameters: Ensure you are only providing one of: "
+            "'previous_response_id' or 'conversation'.",
+            param="conversation",
+            code="mutually_exclusive_parameters",
+        )
+    if body.get("stream_options") is not None and body.get("stream") is not True:
+        raise ApiError(
+            "Invalid value for 'stream_options': stream_options is only allowed when 'stream' "
+            "is true.",
+            param="stream_options",
+            code="invalid_value",
+        )
+
+
+def _check_lists(body: dict[str, Any]) -> None:
+    """`include` values and `service_tier` from their enums; `top_logprobs` in 0-20."""
+    include = body.get("include")
+    if include is not None and not isinstance(include, list):
+        raise invalid_type("include", "an array", include)
+    for index, value in enumerate(include or []):
+        if value not in INCLUDES:
+            raise invalid_value(f"include[{index}]", value, INCLUDES)
+    enum_field(body, "service_tier", SERVICE_TIERS)
+    top = integer_field(body, "top_logprobs")
+    if top is not None and not 0 <= top <= 20:
+        low = top < 0
+        raise ApiError(
+            f"Invalid 'top_logprobs': integer {'below minimum' if low else 'above maximum'} "
+            f"value. Expected a value {'>= 0' if low else '<= 20'}, but got {top} instead.",
+            param="top_logprobs",
+            code="integer_below_min_value" if low else "integer_above_max_value",
+        )
+
+
 def _echoed(body: dict[str, Any]) -> dict[str, Any]:
     """Fields accepted and echoed without changing how the reply is generated."""
-    safety = _string(body, "safety_identifier")
+    safety = string_field(body, "safety_identifier")
     if safety is not None and len(safety) > 64:
         raise ApiError(
             "Invalid 'safety_identifier': string too long. Expected a string with maximum "
@@ -130,81 +195,24 @@ def _echoed(body: dict[str, Any]) -> dict[str, Any]:
             param="safety_identifier",
             code="string_above_max_length",
         )
+    tools = parse_tools(body.get("tools"))
     return {
-        "tools": _tools(body.get("tools")),
-        "tool_choice": body.get("tool_choice") or "auto",
-        "parallel_tool_calls": _bool(body, "parallel_tool_calls", True),
-        "text": _text(body.get("text")),
-        "truncation": _enum(body, "truncation", ["auto", "disabled"]) or "disabled",
+        "tools": tools,
+        "tool_choice": _tool_choice(body, tools),
+        "top_logprobs": integer_field(body, "top_logprobs") or 0,
+        "parallel_tool_calls": bool_field(body, "parallel_tool_calls", True),
+        "text": parse_text(body.get("text")),
+        "truncation": enum_field(body, "truncation", ["auto", "disabled"]) or "disabled",
         "safety_identifier": safety,
-        "prompt_cache_key": _string(body, "prompt_cache_key"),
-        "user": _string(body, "user"),
-        "max_tool_calls": _integer(body, "max_tool_calls"),
+        "prompt_cache_key": string_field(body, "prompt_cache_key"),
+        "user": string_field(body, "user"),
+        "max_tool_calls": integer_field(body, "max_tool_calls"),
     }
-
-
-def _string(body: dict[str, Any], key: str) -> str | None:
-    """An optional string field."""
-    value = body.get(key)
-    if value is not None and not isinstance(value, str):
-        raise invalid_type(key, "a string", value)
-    return value
-
-
-def _bool(body: dict[str, Any], key: str, default: bool) -> bool:
-    """An optional boolean field."""
-    value = body.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise invalid_type(key, "a boolean", value)
-    return value
-
-
-def _integer(body: dict[str, Any], key: str) -> int | None:
-    """An optional integer field."""
-    value = body.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise invalid_type(key, "an integer", value)
-    return value
-
-
-def _enum(body: dict[str, Any], key: str, allowed: list[str]) -> str | None:
-    """An optional string field restricted to `allowed`."""
-    value = _string(body, key)
-    if value is not None and value not in allowed:
-        raise invalid_value(key, value, allowed)
-    return value
-
-
-def _number(body: dict[str, Any], key: str, default: float, *, high: float) -> float:
-    """An optional number in [0, high]."""
-    value = body.get(key)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise invalid_type(key, "a number", value)
-    if value < 0:
-        raise _out_of_range(key, value, "below minimum", ">= 0", "decimal_below_min_value")
-    if value > high:
-        limit = f"<= {high:g}"
-        raise _out_of_range(key, value, "above maximum", limit, "decimal_above_max_value")
-    return float(value)
-
-
-def _out_of_range(key: str, value: float, side: str, limit: str, code: str) -> ApiError:
-    """400 for a number outside its range, in OpenAI's wording."""
-    return ApiError(
-        f"Invalid '{key}': decimal {side} value. Expected a value {limit}, "
-        f"but got {value:g} instead.",
-        param=key,
-        code=code,
-    )
 
 
 def _max_output_tokens(body: dict[str, Any]) -> int | None:
     """`max_output_tokens`, at least 16."""
-    value = _integer(body, "max_output_tokens")
+    value = integer_field(body, "max_output_tokens")
     if value is not None and value < MIN_OUTPUT_TOKENS:
         raise ApiError(
             "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= "
@@ -236,29 +244,13 @@ def _obfuscation(body: dict[str, Any]) -> bool:
     return bool(options.get("include_obfuscation", True))
 
 
-def _text(value: object) -> dict[str, Any]:
-    """`text`: only the plain text format is generated by this server for now."""
-    if value is None:
-        return {"format": {"type": "text"}}
-    if not isinstance(value, dict):
-        raise invalid_type("text", "an object", value)
-    kind = (value.get("format") or {"type": "text"}).get("type")
-    if kind != "text":
-        raise invalid_value("text.format.type", kind, ["text"])
-    return {"format": {"type": "text"}, "verbosity": value.get("verbosity") or "medium"}
-
-
-def _tools(value: object) -> list[dict[str, Any]]:
-    """`tools`: function tools are echoed; hosted tools are not available offline."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise invalid_type("tools", "an array", value)
-    tools = []
-    for index, tool in enumerate(value):
-        if not isinstance(tool, dict) or tool.get("type") != "function":
-            kind = tool.get("type") if isinstance(tool, dict) else tool
-            raise invalid_value(f"tools[{index}].type", kind, ["function"])
-        keys = ("type", "name", "description", "parameters", "strict")
-        tools.append({key: tool.get(key) for key in keys} | {"strict": tool.get("strict", True)})
-    return tools
+def _tool_choice(body: dict[str, Any], tools: list[dict[str, Any]]) -> Any:
+    """`tool_choice`; `required` needs at least one tool."""
+    choice = parse_tool_choice(body.get("tool_choice"), tools)
+    if choice == "required" and not tools:
+        raise ApiError(
+            "Tool choice 'required' must be specified with 'tools' parameter.",
+            param="tool_choice",
+            code="invalid_value",
+        )
+    return choice

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,8 @@ class ResponseState:
     usage: Usage | None = None
     error: dict[str, str] | None = None
     incomplete_reason: str | None = None
+    # The item being streamed (set by the EventLog), shown by GET while the response runs.
+    pending: Callable[[], dict[str, Any] | None] = lambda: None
 
     def to_dict(self) -> dict[str, Any]:
         """The full Response object (the §10 superset)."""
@@ -61,13 +64,17 @@ class ResponseState:
             "status": self.status,
             "background": self.params.background,
             "completed_at": self.completed_at,
-            "conversation": None,
             "error": self.error,
             "incomplete_details": details,
-            "output": [dict(item) for item in self.output],
+            "output": [dict(item) for item in self.output] + _present(self.pending()),
             "usage": self.usage.to_dict() if self.usage else None,
             **self.params.echo(),
         }
+
+
+def _present(item: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The item in a list, or an empty list."""
+    return [] if item is None else [item]
 
 
 def sse(event: dict[str, Any]) -> bytes:
@@ -92,6 +99,19 @@ class EventLog:
         self.events: list[dict[str, Any]] = []
         self._open: dict[str, Any] | None = None
         self._text = ""
+        state.pending = self._snapshot
+
+    def _snapshot(self) -> dict[str, Any] | None:
+        """The open item with the text streamed so far."""
+        item = self._open
+        if item is None:
+            return None
+        if item["type"] == "function_call":
+            return {**item, "arguments": self._text}
+        if item["type"] == "reasoning":
+            return {**item, "content": [{"type": "reasoning_text", "text": self._text}]}
+        part = {"type": "output_text", "annotations": [], "logprobs": [], "text": self._text}
+        return {**item, "content": [part]}
 
     def _emit(self, kind: str, **fields: Any) -> None:
         """Append an event with the next sequence number."""
@@ -102,8 +122,14 @@ class EventLog:
         self._emit(kind, response=self.state.to_dict())
 
     def start(self) -> None:
-        """`response.created` then `response.in_progress`."""
+        """`response.created`, then `response.queued` for a response waiting for a slot."""
         self._lifecycle("response.created")
+        if self.state.status == "queued":
+            self._lifecycle("response.queued")
+
+    def begin(self) -> None:
+        """`response.in_progress` once generation starts."""
+        self.state.status = "in_progress"
         self._lifecycle("response.in_progress")
 
     def reasoning_delta(self, delta: str) -> None:
@@ -123,6 +149,14 @@ class EventLog:
             self._part_added({"type": "output_text", "annotations": [], "logprobs": [], "text": ""})
         self._delta("response.output_text.delta", delta, logprobs=[])
 
+    def call_delta(self, delta: str, *, name: str, call_id: str) -> None:
+        """Stream function call arguments, opening the function_call item when needed."""
+        if self._open is None or self._open.get("call_id") != call_id:
+            self.close_item()
+            item = {"id": new_id("fc"), "type": "function_call", "status": "in_progress"}
+            self._open_item({**item, "arguments": "", "call_id": call_id, "name": name})
+        self._delta("response.function_call_arguments.delta", delta)
+
     def _open_item(self, item: dict[str, Any]) -> None:
         """`response.output_item.added` for a new item."""
         self._open = item
@@ -132,11 +166,10 @@ class EventLog:
     def _locator(self) -> dict[str, Any]:
         """item_id / output_index / content_index of the open part."""
         assert self._open is not None
-        return {
-            "item_id": self._open["id"],
-            "output_index": len(self.state.output),
-            "content_index": 0,
-        }
+        where = {"item_id": self._open["id"], "output_index": len(self.state.output)}
+        if self._open["type"] != "function_call":
+            where["content_index"] = 0
+        return where
 
     def _part_added(self, part: dict[str, Any]) -> None:
         """`response.content_part.added` for the open item's only part."""
@@ -154,10 +187,16 @@ class EventLog:
         if self._open is None:
             return
         item, text, where = self._open, self._text, self._locator()
+        if item["type"] == "function_call":
+            self._close_call(item, status=status)
+            return
         if item["type"] == "reasoning":
             part = {"type": "reasoning_text", "text": text}
             self._emit("response.reasoning_text.done", **where, text=text)
             final = {**item, "content": [part]}
+            if "reasoning.encrypted_content" in self.state.params.include:
+                # Opaque, as OpenAI's: never the plaintext (this server needs nothing back).
+                final["encrypted_content"] = secrets.token_urlsafe(32)
             if status != "completed":
                 final["status"] = status
         else:
@@ -165,6 +204,16 @@ class EventLog:
             self._emit("response.output_text.done", **where, text=text, logprobs=[])
             final = {**item, "status": status, "content": [part]}
         self._emit("response.content_part.done", **where, part=part)
+        self._emit("response.output_item.done", output_index=where["output_index"], item=final)
+        self.state.output.append(final)
+        self._open = None
+
+    def _close_call(self, item: dict[str, Any], *, status: str) -> None:
+        """`function_call_arguments.done` then `output_item.done` for the open call."""
+        where = self._locator()
+        name, arguments = item["name"], self._text
+        self._emit("response.function_call_arguments.done", **where, arguments=arguments, name=name)
+        final = {**item, "status": status, "arguments": arguments}
         self._emit("response.output_item.done", output_index=where["output_index"], item=final)
         self.state.output.append(final)
         self._open = None

@@ -8,22 +8,13 @@ from provider.engines.base import ChatMessage
 # Token budget of the planning pass per `reasoning.effort` (engine notes §11).
 EFFORT_TOKENS = {"minimal": 32, "low": 32, "medium": 64, "high": 128, "xhigh": 128}
 
-PLAN_SYSTEM = (
-    "Write a short plan for answering the user's message. Output 2-4 bullet points starting "
-    "with '- '. Each bullet is under 12 words. Do not write the answer itself."
+# Appended to the last user message, so the planning prompt shares the conversation's prefix
+# (and its KV cache) with the answer pass and with the previous and next turns.
+# No example inside: the 135M model copies an example plan verbatim.
+PLAN_REQUEST = (
+    "(Before answering, list 2-4 short key points your answer should cover, as bullets "
+    "starting with '- '. Do not write the answer itself.)"
 )
-PLAN_EXAMPLES = [
-    (
-        "What is the capital of Japan?",
-        "- User wants a single fact: Japan's capital.\n- Answer: Tokyo.\n"
-        "- Keep it to one sentence.\n",
-    ),
-    (
-        "How do I boil an egg?",
-        "- User wants simple cooking steps.\n- Boil water, lower the egg in, wait 9 minutes.\n"
-        "- Cool it in cold water before peeling.\n",
-    ),
-]
 # Bounds the 135M model to 2-4 short bullets; free-form it drafts the answer instead.
 PLAN_GRAMMAR = 'root ::= line line line? line?\nline ::= "- " [^\\n]{3,90} "\\n"'
 
@@ -31,13 +22,8 @@ THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 
 
 def plan_messages(messages: list[ChatMessage]) -> list[ChatMessage]:
-    """The planning prompt: plan instructions, two examples, then the conversation."""
-    prompt: list[ChatMessage] = [{"role": "system", "content": PLAN_SYSTEM}]
-    for question, plan in PLAN_EXAMPLES:
-        prompt.append({"role": "user", "content": question})
-        prompt.append({"role": "assistant", "content": plan})
-    prompt.extend(message for message in messages if message["role"] != "system")
-    return prompt
+    """The conversation with the planning request appended to the last user message."""
+    return _with_last_user_suffix(messages, PLAN_REQUEST)
 
 
 def answer_messages(messages: list[ChatMessage], notes: str) -> list[ChatMessage]:
@@ -53,10 +39,19 @@ def answer_messages(messages: list[ChatMessage], notes: str) -> list[ChatMessage
     )
     if not bullets:
         return messages
+    return _with_last_user_suffix(messages, f"(Key points to cover: {'; '.join(bullets)})")
+
+
+def _with_last_user_suffix(messages: list[ChatMessage], suffix: str) -> list[ChatMessage]:
+    """A copy of messages whose last user message ends with a blank line and suffix.
+
+    Per-turn text goes only at the end, so earlier messages stay byte-identical across passes
+    and turns and the engine reuses their KV cache.
+    """
     result = list(messages)
     for index in range(len(result) - 1, -1, -1):
         if result[index]["role"] == "user":
-            content = f"{result[index]['content']}\n\n(Key points to cover: {'; '.join(bullets)})"
+            content = f"{result[index]['content']}\n\n{suffix}"
             result[index] = {"role": "user", "content": content}
             break
     return result

@@ -19,10 +19,14 @@ from provider.models import InputItem, OutputItem, ResponseEvent, StoredResponse
 
 @database_sync_to_async
 def context_items(
-    *, previous_response_id: str | None, new_items: list[dict[str, Any]]
+    *,
+    previous_response_id: str | None,
+    new_items: list[dict[str, Any]],
+    prior: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Items the response sees: the previous chain and its output, then the new input."""
-    chain: list[dict[str, Any]] = []
+    """Items the response sees: `prior` (a conversation's items) or the previous chain and its
+    output, then the new input."""
+    chain = list(prior)
     if previous_response_id is not None:
         previous = StoredResponse.objects.filter(pk=previous_response_id).first()
         if previous is None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from provider import views
+from provider import conversation_views, model_views, views
 
 app_name = "provider"
 urlpatterns = [
     path("responses", views.responses_create, name="responses"),
+    path("responses/input_tokens", views.response_input_tokens, name="response-input-tokens"),
     path("responses/<str:response_id>", views.response_detail, name="response"),
     path(
         "responses/<str:response_id>/input_items",
@@ -16,7 +17,23 @@ urlpatterns = [
         name="response-input-items",
     ),
     path("responses/<str:response_id>/cancel", views.response_cancel, name="response-cancel"),
-    path("models", views.models_list, name="models"),
-    path("models/<str:model_id>", views.model_detail, name="model"),
-    re_path(r"^(?P<path>.*)$", views.unknown_route, name="unknown"),
+    path("conversations", conversation_views.conversations_create, name="conversations"),
+    path(
+        "conversations/<str:conversation_id>",
+        conversation_views.conversation_detail,
+        name="conversation",
+    ),
+    path(
+        "conversations/<str:conversation_id>/items",
+        conversation_views.conversation_items,
+        name="conversation-items",
+    ),
+    path(
+        "conversations/<str:conversation_id>/items/<str:item_id>",
+        conversation_views.conversation_item,
+        name="conversation-item",
+    ),
+    path("models", model_views.models_list, name="models"),
+    path("models/<str:model_id>", model_views.model_detail, name="model"),
+    re_path(r"^(?P<path>.*)$", model_views.unknown_route, name="unknown"),
 ]

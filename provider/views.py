@@ -1,113 +1,53 @@
-"""The /v1 endpoints: responses (create, retrieve, replay, delete, input items) and models."""
+"""The /v1 responses endpoints (create, retrieve, replay, delete, cancel, items, tokens)."""
 
 from __future__ import annotations
 
-import functools
-import json
-import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from provider import store
-from provider.errors import ApiError, invalid_value, not_found
-from provider.ids import new_id
-from provider.params import parse_create
-from provider.protocol import SSE_DONE, sse, without_obfuscation
+from provider import conversation_store, store
+from provider.api import api_view, int_query, json_object, list_body, page_query, stream
+from provider.engines import get_engine
+from provider.errors import ApiError, not_found
+from provider.params import CreateParams, parse_create
+from provider.prompt import prompt_messages
 from provider.runner import Run, run_discard, run_get, run_start
 
-View = Callable[..., Awaitable[HttpResponse]]
-STARTED_AT = int(timezone.now().timestamp())
+# Fields of POST /v1/responses/input_tokens (spec §8).
+# fmt: off
+COUNT_KEYS = frozenset((
+    "model", "input", "previous_response_id", "tools", "text", "reasoning", "truncation",
+    "instructions", "conversation", "tool_choice", "parallel_tool_calls", "personality",
+))
+# fmt: on
 
 
-def api_view(*methods: str) -> Callable[[View], View]:
-    """Bearer auth, JSON errors, `x-request-id`, no CSRF and no login for a /v1 view."""
-
-    def decorate(view: View) -> View:
-        @functools.wraps(view)
-        async def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                _authenticate(request)
-                if request.method not in methods:
-                    raise ApiError(f"Method {request.method} is not allowed here.", status=405)
-                response = await view(request, *args, **kwargs)
-            except ApiError as exc:
-                response = JsonResponse(exc.body(), status=exc.status)
-            response["x-request-id"] = new_id("req")
-            return response
-
-        return login_not_required(csrf_exempt(wrapper))
-
-    return decorate
-
-
-def _authenticate(request: HttpRequest) -> None:
-    """Require `Authorization: Bearer <PROVIDER_API_KEY>`."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise ApiError(
-            "You didn't provide an API key. Send it in an Authorization header using Bearer "
-            "auth (Authorization: Bearer YOUR_KEY).",
-            status=401,
-            code="invalid_api_key",
-        )
-    if not secrets.compare_digest(key.strip().encode(), settings.PROVIDER_API_KEY.encode()):
-        raise ApiError("Incorrect API key provided.", status=401, code="invalid_api_key")
-
-
-def _json_body(request: HttpRequest) -> object:
-    """The parsed JSON request body."""
-    try:
-        return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError("We could not parse the JSON body of your request.") from exc
-
-
-async def _sse_bytes(
-    events: AsyncIterator[dict[str, Any]], *, obfuscation: bool
-) -> AsyncIterator[bytes]:
-    """Encode events as SSE, one chunk per event, then `[DONE]`."""
-    async for event in events:
-        yield sse(event if obfuscation else without_obfuscation(event))
-    yield SSE_DONE
-
-
-def _stream(events: AsyncIterator[dict[str, Any]], *, obfuscation: bool) -> HttpResponse:
-    """A text/event-stream response over events."""
-    response = StreamingHttpResponse(
-        _sse_bytes(events, obfuscation=obfuscation), content_type="text/event-stream"
+async def _context(params: CreateParams) -> list[dict[str, Any]]:
+    """The items the response sees: conversation or previous chain, then the new input."""
+    prior = []
+    if params.conversation is not None:
+        prior = await conversation_store.items_all(params.conversation)
+    return await store.context_items(
+        previous_response_id=params.previous_response_id,
+        new_items=params.input_items,
+        prior=prior,
     )
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
-
-
-async def _listed(events: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    """Stored events as an async iterator."""
-    for event in events:
-        yield event
 
 
 @api_view("POST")
 async def responses_create(request: HttpRequest) -> HttpResponse:
     """POST /v1/responses."""
-    params = parse_create(_json_body(request))
-    items = await store.context_items(
-        previous_response_id=params.previous_response_id, new_items=params.input_items
-    )
-    run = await run_start(params, items=items)
+    params = parse_create(json_object(request))
+    run = run_start(params, items=await _context(params))
     if params.background:
         if params.stream:
-            return _stream(run.subscribe(), obfuscation=params.include_obfuscation)
+            return stream(run.subscribe(), obfuscation=params.include_obfuscation)
         return JsonResponse(run.state.to_dict())
     if params.stream:
-        return _stream(_owned(run), obfuscation=params.include_obfuscation)
+        return stream(_owned(run), obfuscation=params.include_obfuscation)
     try:
         await run.finished.wait()
     finally:
@@ -131,7 +71,7 @@ def _stop_if_unfinished(run: Run) -> None:
     are the way to keep generating without a client.)
     """
     if not run.finished.is_set():
-        run.cancel.set()
+        run.request_cancel()
 
 
 @api_view("GET", "DELETE")
@@ -151,16 +91,22 @@ async def response_detail(request: HttpRequest, response_id: str) -> HttpRespons
     return JsonResponse(body)
 
 
+async def _listed(events: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    """Stored events as an async iterator."""
+    for event in events:
+        yield event
+
+
 async def _replay(request: HttpRequest, response_id: str, run: Run | None) -> HttpResponse:
     """The stored (or live) event stream after `starting_after`."""
-    after = _int_query(request, "starting_after", default=-1, low=0, high=None)
+    after = int_query(request, "starting_after", default=-1, low=0, high=None)
     obfuscation = request.GET.get("include_obfuscation") != "false"
     if run is not None:
-        return _stream(run.subscribe(after=after), obfuscation=obfuscation)
+        return stream(run.subscribe(after=after), obfuscation=obfuscation)
     if await store.response_body(response_id) is None:
         raise not_found(response_id)
     events = await store.response_events(response_id, after=after)
-    return _stream(_listed(events), obfuscation=obfuscation)
+    return stream(_listed(events), obfuscation=obfuscation)
 
 
 @api_view("POST")
@@ -174,84 +120,35 @@ async def response_cancel(request: HttpRequest, response_id: str) -> HttpRespons
         raise ApiError("Responses can only be cancelled if they were created with background=true.")
     if run is None:
         return JsonResponse(body)
-    run.cancel.set()
+    run.request_cancel()
     await run.finished.wait()
     return JsonResponse(run.state.to_dict())
-
-
-def _int_query(request: HttpRequest, name: str, *, default: int, low: int, high: int | None) -> int:
-    """An integer query parameter within [low, high]."""
-    raw = request.GET.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or value < low or (high is not None and value > high):
-        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ApiError(
-            f"Invalid '{name}': expected an integer {bounds}, but got '{raw}' instead.",
-            param=name,
-            code="invalid_value",
-        )
-    return value
 
 
 @api_view("GET")
 async def response_input_items(request: HttpRequest, response_id: str) -> HttpResponse:
     """GET /v1/responses/{id}/input_items (cursor pagination with `after`)."""
-    limit = _int_query(request, "limit", default=20, low=1, high=100)
-    order = request.GET.get("order", "desc")
-    if order not in ("asc", "desc"):
-        raise invalid_value("order", order, ["asc", "desc"])
-    page = await store.input_items_page(
-        response_id, limit=limit, descending=order == "desc", after=request.GET.get("after")
-    )
+    page = await store.input_items_page(response_id, **page_query(request))
     if page is None:
         raise not_found(response_id)
     data, has_more = page
-    return JsonResponse(
-        {
-            "object": "list",
-            "data": data,
-            "first_id": data[0]["id"] if data else None,
-            "last_id": data[-1]["id"] if data else None,
-            "has_more": has_more,
-        }
+    return list_body(data, has_more=has_more)
+
+
+@api_view("POST")
+async def response_input_tokens(request: HttpRequest) -> HttpResponse:
+    """POST /v1/responses/input_tokens: the exact prompt size of the same request."""
+    body = json_object(request)
+    for key in body:
+        if key not in COUNT_KEYS:
+            raise ApiError(f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
+    body.pop("personality", None)
+    params = parse_create({"model": settings.PROVIDER_MODEL_NAME, "input": [], **body})
+    messages = prompt_messages(
+        await _context(params),
+        instructions=params.instructions,
+        tools=params.tools,
+        tool_choice=params.tool_choice,
     )
-
-
-def _model_object() -> dict[str, Any]:
-    """The one model this server serves."""
-    return {
-        "id": settings.PROVIDER_MODEL_NAME,
-        "object": "model",
-        "created": STARTED_AT,
-        "owned_by": "chatsite",
-    }
-
-
-@api_view("GET")
-async def models_list(request: HttpRequest) -> HttpResponse:
-    """GET /v1/models."""
-    return JsonResponse({"object": "list", "data": [_model_object()]})
-
-
-@api_view("GET")
-async def model_detail(request: HttpRequest, model_id: str) -> HttpResponse:
-    """GET /v1/models/{id}."""
-    if model_id != settings.PROVIDER_MODEL_NAME:
-        raise ApiError(
-            f"The model '{model_id}' does not exist.",
-            status=404,
-            param="model",
-            code="model_not_found",
-        )
-    return JsonResponse(_model_object())
-
-
-@api_view("GET", "POST", "PUT", "PATCH", "DELETE")
-async def unknown_route(request: HttpRequest, path: str) -> HttpResponse:
-    """404 for any other /v1 path."""
-    raise ApiError(f"Invalid URL ({request.method} /v1/{path}).", status=404)
+    count = await get_engine().count_tokens(messages)
+    return JsonResponse({"object": "response.input_tokens", "input_tokens": count})

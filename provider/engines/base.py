@@ -6,7 +6,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 
 class ChatMessage(TypedDict):
@@ -34,6 +34,8 @@ class Generation:
     top_p: float = 1.0
     purpose: Literal["plan", "answer"] = "answer"
     notes: str = ""
+    # A JSON schema the output must match (constrained decoding), or None for free text.
+    schema: dict[str, Any] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     prompt_tokens: int = 0
     cached_tokens: int = 0
@@ -55,6 +57,10 @@ class Engine(ABC):
     @abstractmethod
     def stream(self, generation: Generation) -> AsyncIterator[str]:
         """Yield text pieces (one per token) and fill the generation's figures."""
+
+    def auto_calls(self, messages: list[ChatMessage]) -> bool:
+        """Whether to call a tool under `tool_choice: auto` (small models cannot choose well)."""
+        return False
 
     @abstractmethod
     async def count_tokens(self, messages: list[ChatMessage]) -> int:

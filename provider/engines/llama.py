@@ -4,7 +4,8 @@ The server loads lazily on first use, in a worker thread. Its HTTP listener cann
 off, so it sits on a private Unix socket under DATA_DIR behind a random API key; we use it only
 to count tokens. Generation runs `handle_chat_completions` in a worker thread per request; the
 engine's slots (`n_parallel`) run concurrent requests side by side, and returning True from the
-chunk callback cancels one.
+chunk callback cancels one (prefill reports progress, so a cancel also lands during prefill).
+A Generation's `schema` becomes the request's `json_schema`: grammar-constrained decoding.
 """
 
 from __future__ import annotations
@@ -23,9 +24,33 @@ from django.conf import settings
 from provider.engines.base import ChatMessage, Engine, EngineError, Generation
 from provider.reasoning import PLAN_GRAMMAR, answer_messages, plan_messages
 
-CACHE_RAM_MIB = 256  # the prompt cache otherwise grows toward 8 GiB of RSS
-# Requests beyond the slots wait inside the engine, each holding a thread.
-EXTRA_WAITING_THREADS = 16
+# The prompt cache otherwise grows toward 8 GiB of RSS (settings.PROVIDER_CACHE_RAM_MIB).
+# Smaller prefill batches give finer cancel points (one progress chunk per batch).
+PREFILL_BATCH = 256
+# Admission control (provider.admission) lets at most `slots` runs generate at once; the
+# spare threads serve the model load and direct callers such as tests and the benchmark.
+SPARE_THREADS = 2
+
+
+def server_params(
+    *, model_path: str, slots: int, threads: int, context_tokens: int, socket_path: Path, key: str
+) -> Any:
+    """xllamacpp CommonParams for the embedded engine (bench/provider.py uses the same)."""
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = model_path
+    params.n_parallel = slots
+    params.n_ctx = context_tokens
+    params.kv_unified = True  # one shared KV pool, so a slot can take a long prompt
+    params.cache_ram_mib = settings.PROVIDER_CACHE_RAM_MIB
+    params.n_batch = PREFILL_BATCH
+    params.verbosity = -1
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.hostnames = [str(socket_path)]
+    params.api_keys = [key]
+    return params
 
 
 class LlamaEngine(Engine):
@@ -51,7 +76,7 @@ class LlamaEngine(Engine):
         self._server: Any = None
         self._load_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(
-            max_workers=slots + EXTRA_WAITING_THREADS, thread_name_prefix="llama"
+            max_workers=slots + SPARE_THREADS, thread_name_prefix="llama"
         )
 
     @classmethod
@@ -78,19 +103,16 @@ class LlamaEngine(Engine):
                 return
             import xllamacpp
 
-            params = xllamacpp.CommonParams()
-            params.model.path = self.model_path
-            params.n_parallel = self.slots
-            params.n_ctx = self.context_tokens
-            params.kv_unified = True  # one shared KV pool, so a slot can take a long prompt
-            params.cache_ram_mib = CACHE_RAM_MIB
-            params.verbosity = -1
-            params.cpuparams.n_threads = self.threads
-            params.cpuparams_batch.n_threads = self.threads
             self.socket_path.parent.mkdir(parents=True, exist_ok=True)
             self.socket_path.unlink(missing_ok=True)  # a stale socket makes init fail
-            params.hostnames = [str(self.socket_path)]
-            params.api_keys = [self._key]
+            params = server_params(
+                model_path=self.model_path,
+                slots=self.slots,
+                threads=self.threads,
+                context_tokens=self.context_tokens,
+                socket_path=self.socket_path,
+                key=self._key,
+            )
             server = xllamacpp.Server(params)
             self.native_reasoning = "<think>" in self._chat_template()
             self._server = server
@@ -130,7 +152,11 @@ class LlamaEngine(Engine):
             "temperature": generation.temperature,
             "top_p": generation.top_p,
             "reasoning_format": "none",  # keep <think> tags in the text; the runner splits them
+            # Progress chunks during prefill give the cancel flag a chance before the first token.
+            "return_progress": True,
         }
+        if generation.schema is not None:
+            request["json_schema"] = generation.schema  # grammar-constrained decoding
         if generation.purpose == "plan":
             request["messages"] = plan_messages(generation.messages)
             request["grammar"] = PLAN_GRAMMAR

@@ -15,7 +15,14 @@ Directives inside T:
 - `[fail]` raises EngineError after 3 message tokens (the stream then emits the nested `error`
   event and `response.failed`);
 - `[recall]` makes the message "Earlier you said: " + the previous user messages of the
-  context joined with " | " (so chaining through previous_response_id is testable).
+  context joined with " | " (so chaining through previous_response_id is testable);
+- `[call]` makes the reply a call of the first function tool under `tool_choice: "auto"`.
+
+Structured output (a pass with a JSON schema: `text.format` json_schema / json_object, or a
+function call's arguments) is `json.dumps` of a deterministic instance of the schema
+(provider.schema.example): every property present, strings = T, numbers 1.5, integers 1,
+booleans true, enums and anyOf their first choice; a bare `{"type": "object"}` (json_object)
+is `{"reply": "You said: " + T}`. It streams as word pieces too.
 
 Token counts: input tokens = whitespace-separated words across all context messages
 (instructions included); output tokens = pieces emitted; `max_output_tokens` caps the pieces
@@ -25,10 +32,12 @@ Token counts: input tokens = whitespace-separated words across all context messa
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import AsyncIterator
 
 from provider.engines.base import ChatMessage, Engine, EngineError, Generation
+from provider.schema import example
 
 FAIL_AFTER_TOKENS = 3
 
@@ -70,6 +79,16 @@ def plan_text(messages: list[ChatMessage]) -> str:
     return "Planning a reply to: " + (users[-1] if users else "")
 
 
+def _output_text(generation: Generation, last: str) -> str:
+    """The reply text, or JSON for the generation's schema."""
+    schema = generation.schema
+    if schema is None:
+        return reply_text(generation.messages)
+    plain = schema.get("type") == "object" and not schema.get("properties")
+    filler = reply_text(generation.messages) if plain else last
+    return json.dumps(example(schema, filler))
+
+
 class ScriptedEngine(Engine):
     """Replies by rule, instantly or with `[delay=MS]` between tokens."""
 
@@ -78,6 +97,11 @@ class ScriptedEngine(Engine):
 
     async def start(self) -> None:
         """Nothing to load."""
+
+    def auto_calls(self, messages: list[ChatMessage]) -> bool:
+        """Call a tool when the last user message says `[call]`."""
+        users = _user_texts(messages)
+        return bool(users) and "[call]" in users[-1]
 
     async def count_tokens(self, messages: list[ChatMessage]) -> int:
         """Whitespace-separated words across all messages."""
@@ -91,7 +115,7 @@ class ScriptedEngine(Engine):
         last = users[-1] if users else ""
         delay = (_directive(last, "delay") or 0) / 1000
         planning = generation.purpose == "plan"
-        text = plan_text(messages) if planning else reply_text(messages)
+        text = plan_text(messages) if planning else _output_text(generation, last)
         for index, piece in enumerate(split_pieces(text)):
             if index >= generation.max_tokens:
                 generation.finish_reason = "length"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from provider.errors import ApiError
-from provider.items import chat_messages, normalize_input, resolve_references
+from provider.items import IMAGE_NOTE, chat_messages, normalize_input, resolve_references
 
 SPEC_ITEMS = [
     {"role": "developer", "content": "be terse"},
@@ -46,7 +46,7 @@ def test_every_spec_item_type_converts() -> None:
     assert messages == [
         {"role": "system", "content": "sys"},
         {"role": "system", "content": "be terse"},
-        {"role": "user", "content": "look\n[image]\n[file a.pdf]"},
+        {"role": "user", "content": f"look\n{IMAGE_NOTE}\n[file a.pdf]"},
         {"role": "assistant", "content": "seen\nno"},
         {"role": "assistant", "content": "Called f({})"},
         {"role": "user", "content": "Result of call_1: 42"},

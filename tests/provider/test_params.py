@@ -121,7 +121,12 @@ def test_function_tools_are_echoed_with_strict() -> None:
 
 
 def test_obfuscation_can_be_turned_off() -> None:
-    body = {"model": "m", "input": "x", "stream_options": {"include_obfuscation": False}}
+    body = {
+        "model": "m",
+        "input": "x",
+        "stream": True,
+        "stream_options": {"include_obfuscation": False},
+    }
 
     assert parse_create(body).include_obfuscation is False
 

@@ -16,6 +16,7 @@ def make_log(**body: object) -> EventLog:
 def test_sequence_and_indexes_for_reasoning_then_message() -> None:
     log = make_log(reasoning={"effort": "low"})
     log.start()
+    log.begin()
     log.reasoning_delta("think")
     log.text_delta("Hi")
     log.text_delta("!")
@@ -87,7 +88,7 @@ def test_failure_emits_nested_error_then_failed() -> None:
 
 
 def test_obfuscation_only_when_asked() -> None:
-    padded, plain = make_log(), make_log(stream_options={"include_obfuscation": False})
+    padded, plain = make_log(), make_log(stream=True, stream_options={"include_obfuscation": False})
     for log in (padded, plain):
         log.start()
         log.text_delta("Hi")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provider.reasoning import ThinkSplitter, answer_messages, plan_messages
+from provider.reasoning import PLAN_REQUEST, ThinkSplitter, answer_messages, plan_messages
 
 
 def split_all(pieces: list[str]) -> list[tuple[str, str]]:
@@ -35,15 +35,19 @@ def test_text_without_tags_is_text() -> None:
     assert split_all(["a <", "b"]) == [("text", "a <b")]
 
 
-def test_plan_prompt_has_examples_then_conversation() -> None:
-    messages = [{"role": "system", "content": "s"}, {"role": "user", "content": "q"}]
+def test_plan_prompt_extends_the_conversation() -> None:
+    messages = [
+        {"role": "system", "content": "s"},
+        {"role": "user", "content": "q1"},
+        {"role": "assistant", "content": "a1"},
+        {"role": "user", "content": "q2"},
+    ]
 
     prompt = plan_messages(messages)
 
-    assert prompt[0]["role"] == "system"
-    assert "bullet points" in prompt[0]["content"]
-    assert [m["role"] for m in prompt[1:]] == ["user", "assistant", "user", "assistant", "user"]
-    assert prompt[-1] == {"role": "user", "content": "q"}
+    assert prompt[:3] == messages[:3]
+    assert prompt[3]["content"] == f"q2\n\n{PLAN_REQUEST}"
+    assert messages[3]["content"] == "q2"
 
 
 def test_answer_gets_key_points_without_user_wants() -> None:

@@ -1,0 +1,124 @@
+"""The complete /v1 API on the real local model (SmolLM2 through xllamacpp)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from openai import OpenAI
+
+from tests.live import LiveServer, live_server_start
+
+pytestmark = pytest.mark.model
+
+CITY = {
+    "type": "object",
+    "properties": {"city": {"type": "string", "maxLength": 20}, "rank": {"type": "integer"}},
+    "required": ["city", "rank"],
+    "additionalProperties": False,
+}
+WEATHER = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Weather for a city",
+    "parameters": {
+        "type": "object",
+        "properties": {"city": {"type": "string", "maxLength": 20}, "unit": {"enum": ["c", "f"]}},
+        "required": ["city", "unit"],
+        "additionalProperties": False,
+    },
+    "strict": True,
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenAI]:
+    """The SDK against the app with PROVIDER_ENGINE=llama."""
+    server: LiveServer = live_server_start(
+        data_dir=tmp_path_factory.mktemp("llama-api"), engine="llama"
+    )
+    yield OpenAI(base_url=server.v1, api_key=server.api_key, max_retries=0)
+    server.stop()
+
+
+def test_json_schema_output_validates(client: OpenAI) -> None:
+    fmt = {"type": "json_schema", "name": "city", "schema": CITY, "strict": True}
+
+    response = client.responses.create(
+        model="m", input="Name a big city.", text={"format": fmt}, max_output_tokens=64
+    )
+
+    value = json.loads(response.output_text)
+    assert set(value) == {"city", "rank"}
+    assert isinstance(value["city"], str)
+    assert isinstance(value["rank"], int)
+
+
+def test_json_object_output_parses(client: OpenAI) -> None:
+    response = client.responses.create(
+        model="m",
+        input='What color is the sky? Answer as JSON like {"color": "..."}.',
+        text={"format": {"type": "json_object"}},
+        max_output_tokens=96,
+        temperature=0,
+    )
+
+    assert response.status == "completed"
+    assert isinstance(json.loads(response.output_text), dict)
+
+
+def test_forced_call_has_schema_valid_arguments(client: OpenAI) -> None:
+    with client.responses.stream(
+        model="m",
+        input="What is the weather in Paris?",
+        tools=[WEATHER],
+        tool_choice={"type": "function", "name": "get_weather"},
+        max_output_tokens=64,
+    ) as stream:
+        final = stream.get_final_response()
+
+    [call] = final.output
+    arguments = json.loads(call.arguments)
+    assert call.type == "function_call"
+    assert set(arguments) == {"city", "unit"}
+    assert arguments["unit"] in ("c", "f")
+
+
+def test_input_tokens_match_usage(client: OpenAI) -> None:
+    request = {"input": "Say hi.", "instructions": "Be brief.", "tools": [WEATHER]}
+
+    counted = client.responses.input_tokens.count(model="m", **request)
+    response = client.responses.create(model="m", max_output_tokens=16, **request)
+
+    assert counted.input_tokens == response.usage.input_tokens
+
+
+def test_chained_turn_reuses_the_kv_prefix(client: OpenAI) -> None:
+    first = client.responses.create(
+        model="m", input="Tell me about the sea.", max_output_tokens=32, temperature=0
+    )
+    second = client.responses.create(
+        model="m",
+        input="And about rivers?",
+        previous_response_id=first.id,
+        max_output_tokens=32,
+        temperature=0,
+    )
+
+    assert second.usage.input_tokens > first.usage.input_tokens
+    assert second.usage.input_tokens_details.cached_tokens >= first.usage.input_tokens - 2
+
+
+def test_image_input_is_answered(client: OpenAI) -> None:
+    image = {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo="}
+    response = client.responses.create(
+        model="m",
+        input=[
+            {"role": "user", "content": [{"type": "input_text", "text": "What is this?"}, image]}
+        ],
+        max_output_tokens=32,
+    )
+
+    assert response.status in ("completed", "incomplete")
+    assert response.output_text.strip()

@@ -1,0 +1,205 @@
+"""Structured output and function tools through the openai SDK (scripted engine)."""
+
+from __future__ import annotations
+
+import json
+
+import openai
+import pytest
+from openai import OpenAI
+from pydantic import BaseModel
+
+MODEL = "test-model"
+WEATHER = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Weather for a city",
+    "parameters": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}},
+        "required": ["city", "unit"],
+        "additionalProperties": False,
+    },
+    "strict": True,
+}
+TIME = {
+    "type": "function",
+    "name": "get_time",
+    "parameters": {"type": "object", "properties": {"zone": {"type": "string"}}},
+}
+
+
+class Weather(BaseModel):
+    """A structured reply."""
+
+    city: str
+    degrees: float
+
+
+def test_parse_with_a_pydantic_schema(client: OpenAI) -> None:
+    parsed = client.responses.parse(model=MODEL, input="Paris", text_format=Weather)
+
+    assert parsed.output_parsed == Weather(city="Paris", degrees=1.5)
+    assert parsed.text.format.type == "json_schema"
+    assert parsed.text.format.strict is True
+
+
+def test_json_object_output_parses(client: OpenAI) -> None:
+    response = client.responses.create(
+        model=MODEL, input="give json", text={"format": {"type": "json_object"}}
+    )
+
+    assert json.loads(response.output_text) == {"reply": "You said: give json"}
+
+
+def test_json_schema_streams_valid_json(client: OpenAI) -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    fmt = {"type": "json_schema", "name": "num", "schema": schema, "strict": True}
+
+    with client.responses.stream(model=MODEL, input="x", text={"format": fmt}) as stream:
+        final = stream.get_final_response()
+
+    assert json.loads(final.output_text) == {"n": 1}
+
+
+def test_json_schema_needs_a_name(client: OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(
+            model=MODEL, input="x", text={"format": {"type": "json_schema", "schema": {}}}
+        )
+
+    assert raised.value.body["param"] == "text.format.name"
+    assert raised.value.body["code"] == "missing_required_parameter"
+
+
+def test_bad_format_type_is_400(client: OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="x", text={"format": {"type": "yaml"}})
+
+    assert raised.value.body["param"] == "text.format.type"
+    assert raised.value.body["code"] == "invalid_value"
+
+
+def test_named_tool_choice_forces_a_valid_call(client: OpenAI) -> None:
+    response = client.responses.create(
+        model=MODEL,
+        input="Oslo",
+        tools=[TIME, WEATHER],
+        tool_choice={"type": "function", "name": "get_weather"},
+    )
+
+    [call] = response.output
+    assert call.type == "function_call"
+    assert call.name == "get_weather"
+    assert call.call_id.startswith("call_")
+    assert call.id.startswith("fc_")
+    assert json.loads(call.arguments) == {"city": "Oslo", "unit": "c"}
+    assert [tool.strict for tool in response.tools] == [True, True]
+
+
+def test_required_picks_among_tools(client: OpenAI) -> None:
+    response = client.responses.create(
+        model=MODEL, input="when", tools=[TIME, WEATHER], tool_choice="required"
+    )
+
+    assert [(item.type, item.name) for item in response.output] == [("function_call", "get_time")]
+    assert json.loads(response.output[0].arguments) == {"zone": "when"}
+
+
+def test_auto_replies_in_text_unless_the_engine_calls(client: OpenAI) -> None:
+    text = client.responses.create(model=MODEL, input="hello", tools=[WEATHER])
+    called = client.responses.create(model=MODEL, input="Rome [call]", tools=[WEATHER])
+    none = client.responses.create(
+        model=MODEL, input="Rome [call]", tools=[WEATHER], tool_choice="none"
+    )
+
+    assert text.output_text == "You said: hello"
+    assert called.output[0].type == "function_call"
+    assert none.output[0].type == "message"
+
+
+def test_function_call_stream_events(client: OpenAI) -> None:
+    with client.responses.stream(
+        model=MODEL, input="Oslo city", tools=[WEATHER], tool_choice="required"
+    ) as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+
+    types = [event.type for event in events]
+    assert types[:3] == ["response.created", "response.in_progress", "response.output_item.added"]
+    assert types[-3:] == [
+        "response.function_call_arguments.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    deltas = [e.delta for e in events if e.type == "response.function_call_arguments.delta"]
+    done = next(e for e in events if e.type == "response.function_call_arguments.done")
+    assert "".join(deltas) == done.arguments == final.output[0].arguments
+    assert events[2].item.status == "in_progress"
+    assert events[2].item.arguments == ""
+    assert final.output[0].status == "completed"
+
+
+def test_function_call_output_continues_the_chain(client: OpenAI) -> None:
+    first = client.responses.create(
+        model=MODEL, input="Oslo", tools=[WEATHER], tool_choice="required"
+    )
+    call = first.output[0]
+
+    second = client.responses.create(
+        model=MODEL,
+        previous_response_id=first.id,
+        input=[{"type": "function_call_output", "call_id": call.call_id, "output": "sunny"}],
+        tools=[WEATHER],
+    )
+
+    assert second.output_text == f"You said: Result of {call.call_id}: sunny"
+    items = client.responses.input_items.list(second.id, order="asc")
+    assert [item.type for item in items] == ["message", "function_call", "function_call_output"]
+
+
+def test_unknown_named_tool_is_400(client: OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(
+            model=MODEL,
+            input="x",
+            tools=[WEATHER],
+            tool_choice={"type": "function", "name": "nope"},
+        )
+
+    assert raised.value.body["param"] == "tool_choice"
+
+
+def test_required_without_tools_is_400(client: OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="x", tool_choice="required")
+
+    assert raised.value.body["param"] == "tool_choice"
+
+
+def test_hosted_tool_is_400(client: OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="x", tools=[{"type": "web_search"}])
+
+    assert raised.value.body["param"] == "tools[0].type"
+
+
+def test_image_input_is_accepted_and_described(client: OpenAI) -> None:
+    image = {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo="}
+    response = client.responses.create(
+        model=MODEL,
+        input=[{"role": "user", "content": [{"type": "input_text", "text": "what?"}, image]}],
+    )
+
+    assert response.output_text.startswith("You said: what?\n[An image is attached here")
+    items = client.responses.input_items.list(response.id)
+    assert items.data[0].content[1].detail == "auto"
+
+
+def test_remote_image_url_is_400(client: OpenAI) -> None:
+    image = {"type": "input_image", "image_url": "https://example.com/cat.png"}
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input=[{"role": "user", "content": [image]}])
+
+    assert raised.value.body["code"] == "invalid_image_url"
+    assert raised.value.body["param"] == "input[0].content[0].image_url"
