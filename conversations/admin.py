@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from asgiref.sync import async_to_sync
+from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
-from conversations import services
+from conversations import admin_provider, generation, outbox, services
+from conversations.admin_views import TurnAuditViews
 from conversations.models import Conversation, ProviderDeletion, Turn
 
 
@@ -89,36 +94,99 @@ class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Turn)
-class TurnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TurnAdmin(TurnAuditViews, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
+        "response",
+        "owner",
         "conversation",
-        "position",
         "status",
         "model",
-        "input_tokens",
-        "output_tokens",
-        "reasoning_tokens",
+        "tokens",
         "created_at",
     ]
-    list_filter = ["status", "model", "created_at"]
+    list_filter = [
+        "status",
+        "model",
+        ("conversation__owner", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
     search_fields = [
-        "user_text",
         "response_id",
         "conversation__title",
-        "conversation__owner__username",
+        "user_text",
+        "output_text",
     ]
-    list_select_related = ["conversation"]
+    list_select_related = ["conversation__owner"]
     date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    actions = ["cancel_selected"]
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        # A single turn removed from the middle would break the response chain.
-        return False
+    @admin.display(description="Response", ordering="response_id")
+    def response(self, obj: Turn) -> str:
+        url = reverse("admin:conversations_turn_inspect", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.response_id or f"turn {obj.pk}")
+
+    @admin.display(description="User", ordering="conversation__owner__username")
+    def owner(self, obj: Turn) -> str:
+        return obj.conversation.owner.get_username()
+
+    @admin.display(description="Tokens in / out", ordering="output_tokens")
+    def tokens(self, obj: Turn) -> str:
+        if obj.input_tokens is None and obj.output_tokens is None:
+            return "—"
+        return f"{obj.input_tokens or 0} / {obj.output_tokens or 0}"
+
+    @admin.action(description="Cancel selected running turns", permissions=["cancel"])
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Turn]) -> None:
+        running = [turn for turn in queryset.select_related("conversation") if not turn.is_terminal]
+        if not running:
+            messages.warning(request, "None of the selected turns is running.")
+        self.turns_cancel(request, running)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        """Stop a reply still generating before the (atomic) deletion, so nothing writes after."""
+        if request.method == "POST" and object_id.isdigit() and self.has_delete_permission(request):
+            async_to_sync(generation.generation_stop)(turn_id=int(object_id))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request: HttpRequest, obj: Turn) -> None:
+        """Delete here and queue the provider deletion; the provider is called after commit."""
+        response_id = services.turn_delete(turn=obj)
+        ids = [response_id] if response_id else []
+        transaction.on_commit(lambda: self._deletions_flush(request, ids))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Turn]) -> None:
+        """Bulk delete: stop, delete and queue each turn, then flush the outbox."""
+        response_ids = async_to_sync(admin_provider.turns_stop_delete)(turns=list(queryset))
+        self._deletions_flush(request, response_ids)
+
+    def _deletions_flush(self, request: HttpRequest, response_ids: list[str]) -> None:
+        """Ask the provider now; whatever it cannot take stays queued and is said so."""
+        pending = async_to_sync(admin_provider.deletions_flush)(response_ids=response_ids)
+        if pending:
+            messages.warning(
+                request,
+                f"The provider could not delete {pending} response(s) yet: their deletion is "
+                "queued in the outbox (Provider deletions) and retried with backoff.",
+            )
 
 
 @admin.register(ProviderDeletion)
 class ProviderDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["response_id", "attempts", "next_attempt_at", "last_error", "created_at"]
     search_fields = ["response_id"]
+    actions = ["retry_now"]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        """Retrying finishes a deletion, so it takes the right to delete turns."""
+        return request.user.has_perm("conversations.delete_turn")
+
+    @admin.action(description="Retry selected deletions now", permissions=["retry"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[ProviderDeletion]) -> None:
+        deletions = list(queryset)
+        services.provider_deletion_retry_now(deletions=deletions)
+        done = async_to_sync(outbox.outbox_flush)()
+        messages.info(request, f"{done} of {len(deletions)} deletion(s) done at the provider.")

@@ -64,3 +64,65 @@ def test_admin_delete_queues_provider_deletion(admin_client, turn):
     assert response.status_code == 302
     assert not Conversation.objects.exists()
     assert ProviderDeletion.objects.filter(response_id="resp_x").exists()
+
+
+@pytest.fixture
+def turns(conversation_factory, user_factory) -> list[Turn]:
+    """Turns of two users over two days and two models."""
+    alice, bob = user_factory(username="alice"), user_factory(username="bob")
+    rows = [
+        (alice, "m-a", "completed", 10, 2, 5, 1, "2026-01-01"),
+        (alice, "m-b", "failed", 20, 0, 0, 0, "2026-01-02"),
+        (bob, "m-a", "completed", 30, 6, 7, 3, "2026-01-02"),
+    ]
+    made = []
+    for owner, model, status, inp, cached, out, reasoning, day in rows:
+        turn = Turn.objects.create(
+            conversation=conversation_factory(owner=owner),
+            position=0,
+            user_text="hi",
+            status=status,
+            model=model,
+            input_tokens=inp,
+            cached_tokens=cached,
+            output_tokens=out,
+            reasoning_tokens=reasoning,
+        )
+        Turn.objects.filter(pk=turn.pk).update(created_at=f"{day}T12:00:00Z")
+        made.append(turn)
+    return made
+
+
+def test_turn_list_filters_by_user(admin_client, turns):
+    url = reverse("admin:conversations_turn_changelist")
+    owner = turns[2].conversation.owner
+    response = admin_client.get(url, {"conversation__owner__id__exact": owner.pk})
+    assert response.context["cl"].result_count == 1
+
+
+def test_usage_sums_per_user_model_day_and_status(admin_client, turns):
+    url = reverse("admin:conversations_turn_usage")
+    usage = admin_client.get(url, {"since": "2026-01-01", "until": "2026-01-02"}).context["usage"]
+    alice = {"label": "alice", "input": 30, "cached": 2, "output": 5, "reasoning": 1}
+    assert usage["per_user"][0] == {**alice, "responses": 2}
+    assert [(row["label"], row["input"]) for row in usage["per_model"]] == [
+        ("m-a", 40),
+        ("m-b", 20),
+    ]
+    assert [row["responses"] for row in usage["per_day"]] == [1, 2]
+    assert usage["per_status"] == [
+        {"status": "completed", "count": 2},
+        {"status": "failed", "count": 1},
+    ]
+
+
+def test_usage_range_excludes_other_days(admin_client, turns):
+    url = reverse("admin:conversations_turn_usage")
+    usage = admin_client.get(url, {"since": "2026-01-02", "until": "2026-01-02"}).context["usage"]
+    assert sum(row["responses"] for row in usage["per_user"]) == 2
+
+
+def test_turn_page_links_to_its_inspection(admin_client, turn):
+    page = admin_client.get(reverse("admin:conversations_turn_change", args=[turn.pk]))
+    inspect = reverse("admin:conversations_turn_inspect", args=[turn.pk])
+    assert f'href="{inspect}"'.encode() in page.content
