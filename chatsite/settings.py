@@ -124,7 +124,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 times reads out after 5 s by default, exactly channels_redis's blocking
+            # receive: a longer read timeout keeps idle sockets from failing with TimeoutError.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
 else:
@@ -174,6 +176,17 @@ OPENAI_MODEL = os.environ.get("OPENAI_MODEL", "smollm2-135m-instruct")
 OPENAI_TIMEOUT_SECONDS = float(os.environ.get("OPENAI_TIMEOUT_SECONDS", "120"))
 # Providers that keep no responses (Ollama, llama.cpp) get the whole history every turn.
 OPENAI_STATELESS = _env_bool("OPENAI_STATELESS", False)
+# Create responses with background=true so a restarted chat server can re-attach to them;
+# turn off for providers without background mode (the in-process job is then the only path).
+OPENAI_BACKGROUND = _env_bool("OPENAI_BACKGROUND", not OPENAI_STATELESS)
+# How long a turn's frames stay in the stream log after its last frame, for resuming sockets.
+STREAM_LOG_TTL_SECONDS = int(os.environ.get("STREAM_LOG_TTL_SECONDS", "600"))
+# How often a running job saves its partial text and heartbeat.
+GENERATION_CHECKPOINT_SECONDS = float(os.environ.get("GENERATION_CHECKPOINT_SECONDS", "3"))
+# A running turn without a heartbeat for this long has lost its worker: the reaper interrupts it.
+GENERATION_STALE_SECONDS = float(os.environ.get("GENERATION_STALE_SECONDS", "15"))
+# How often each process's reaper looks for such turns (0 turns it off).
+GENERATION_REAPER_SECONDS = float(os.environ.get("GENERATION_REAPER_SECONDS", "5"))
 
 # ---------------------------------------------------------------- embedded provider
 PROVIDER_API_KEY = OPENAI_API_KEY
@@ -183,6 +196,10 @@ PROVIDER_MODEL_NAME = os.environ.get("PROVIDER_MODEL_NAME", "smollm2-135m-instru
 PROVIDER_SLOTS = int(os.environ.get("PROVIDER_SLOTS", "2"))
 PROVIDER_THREADS = int(os.environ.get("PROVIDER_THREADS", "2"))
 PROVIDER_CONTEXT_TOKENS = int(os.environ.get("PROVIDER_CONTEXT_TOKENS", "8192"))
+# Responses that may wait for a free slot; beyond that the API answers 429 with retry-after.
+PROVIDER_QUEUE_LIMIT = int(os.environ.get("PROVIDER_QUEUE_LIMIT", "16"))
+# xllamacpp's RAM prompt cache; left unset it grows toward 8 GiB.
+PROVIDER_CACHE_RAM_MIB = int(os.environ.get("PROVIDER_CACHE_RAM_MIB", "256"))
 
 LOGGING = {
     "version": 1,

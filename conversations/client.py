@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
@@ -102,7 +104,7 @@ _STATUS_ERRORS: dict[int, type[ProviderError]] = {
 
 def _redact(text: str) -> str:
     """Remove the API key from text that might echo a request."""
-    key = getattr(settings, "OPENAI_API_KEY", "")
+    key = settings.OPENAI_API_KEY
     return text.replace(key, "[redacted]") if key else text
 
 
@@ -161,6 +163,12 @@ def _retry_delay(*, headers: httpx.Headers | None, retries_taken: int) -> float:
     return min(0.5 * 2**retries_taken, 8.0) * (1 - 0.25 * random.random())
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs milliseconds of CPU: once per process, not once per turn.
+    return httpx.create_ssl_context()
+
+
 def _client() -> httpx.AsyncClient:
     """A client bound to the current settings."""
     return httpx.AsyncClient(
@@ -168,6 +176,7 @@ def _client() -> httpx.AsyncClient:
         headers={"Authorization": f"Bearer {settings.OPENAI_API_KEY}"},
         timeout=httpx.Timeout(settings.OPENAI_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
         transport=transport,
+        verify=_ssl_context(),
     )
 
 
@@ -236,6 +245,23 @@ async def response_stream(*, body: dict[str, Any]) -> AsyncIterator[dict[str, An
     """POST /responses with stream=true and yield its events; retried only before any event."""
     async with _client() as client:
         request = client.build_request("POST", "responses", json={**body, "stream": True})
+        response = await _send(client, request)
+        try:
+            async for event in _events(response):
+                yield event
+        finally:
+            await response.aclose()
+
+
+async def response_stream_resume(
+    *, response_id: str, starting_after: int | None
+) -> AsyncIterator[dict[str, Any]]:
+    """GET /responses/{id}?stream=true: a background response's events after a sequence number."""
+    params: dict[str, Any] = {"stream": "true"}
+    if starting_after is not None:
+        params["starting_after"] = starting_after
+    async with _client() as client:
+        request = client.build_request("GET", _response_path(response_id), params=params)
         response = await _send(client, request)
         try:
             async for event in _events(response):

@@ -1,6 +1,10 @@
 """The chat websocket: one socket per open conversation tab.
 
-Protocol (a contract with static/ JS; path `ws/conversations/<uuid>/`):
+Protocol (a contract with static/ JS; path `ws/conversations/<uuid>/[?after=<seq>]`):
+
+A socket connecting with `?after=<seq>` first gets, from the stream log, the latest turn's deltas
+after seq and its response / reasoning_done / finished frames, then the live tail; a delta it has
+already been sent is never sent twice.
 
 Client -> server frames (JSON objects, at most 64 KiB):
   {"type": "message.send", "text": str}   text is stripped; 1..32000 characters
@@ -12,7 +16,9 @@ Server -> client frames:
   {"type": "turn.delta", "turn_id": int, "seq": int, "kind": "reasoning"|"text", "delta": str}
       seq counts a turn's delta frames from 1 without gaps; same-kind deltas within 50 ms are joined
   {"type": "turn.reasoning_done", "turn_id": int, "seconds": float}
-  {"type": "turn.finished", "turn": T}    status completed|incomplete|failed|cancelled
+  {"type": "turn.finished", "turn": T}    status completed|incomplete|failed|cancelled|interrupted
+  {"type": "turn.resumed", "turn": T, "seq": int}   another process re-attached to the turn: T holds
+      its checkpointed text, and its deltas go on from seq + 1 (replacing what came after seq)
   {"type": "error", "code": str, "message": str}   a rejected frame; nothing was stored and the
       socket stays open. Codes: frame_too_large, invalid_json, unknown_type, empty_message,
       message_too_long, busy (a turn of this conversation is still generating).
@@ -32,11 +38,12 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from conversations import generation, selectors, services
+from conversations import generation, reaper, selectors, services, streamlog
 from conversations.models import Conversation
 
 MAX_FRAME_BYTES = 64 * 1024
@@ -59,14 +66,29 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     conversation: Conversation | None = None
     group: str = ""
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels hops to the database thread before every message to close stale connections;
+        # a relayed frame touches no database, and that hop would queue it behind turn writes.
+        if message["type"] == "chat.message":
+            await self.chat_message(message)
+        else:
+            await super().dispatch(message)
+
     async def connect(self) -> None:
+        # turn id -> the highest delta seq this socket has been sent (filled by a replay).
+        self.sent_seq: dict[int, int] = {}
         await self.accept()
         self.conversation = await self._owned_conversation()
         if self.conversation is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        reaper.reaper_ensure()
         self.group = services.conversation_group(conversation_id=self.conversation.pk)
+        # Join before reading the log: frames published meanwhile queue up, and seq drops repeats.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        after = _after_param(self.scope)
+        if after is not None:
+            await self._replay(after)
 
     async def disconnect(self, code: int) -> None:
         if self.group:
@@ -93,7 +115,24 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def chat_message(self, event: dict[str, Any]) -> None:
         """A turn frame published by services.conversation_publish."""
-        await self.send_json(event["message"])
+        await self._send_frame(event["message"])
+
+    async def _replay(self, after: int) -> None:
+        frames = await streamlog.log_read(conversation_id=self.conversation.pk)
+        for frame in frames:
+            if frame["type"] == "turn.delta":
+                self.sent_seq.setdefault(frame["turn_id"], after)
+        for frame in streamlog.frames_after(frames=frames, after=after):
+            await self._send_frame(frame)
+
+    async def _send_frame(self, frame: dict[str, Any]) -> None:
+        if frame["type"] == "turn.resumed":
+            self.sent_seq[frame["turn"]["id"]] = frame["seq"]
+        elif frame["type"] == "turn.delta":
+            if frame["seq"] <= self.sent_seq.get(frame["turn_id"], 0):
+                return
+            self.sent_seq[frame["turn_id"]] = frame["seq"]
+        await self.send_json(frame)
 
     async def _message_send(self, text: str) -> None:
         try:
@@ -114,6 +153,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
         except Conversation.DoesNotExist:
             return None
+
+
+def _after_param(scope: dict[str, Any]) -> int | None:
+    """The `after` seq of the query string, or None when absent or not a number."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after", [])
+    try:
+        return max(int(values[0]), 0) if values else None
+    except ValueError:
+        return None
 
 
 def _frame_parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:

@@ -154,3 +154,8 @@ def reasoning_done_message(*, turn_id: int, seconds: float) -> dict[str, Any]:
 def turn_message(*, kind: Literal["turn.created", "turn.finished"], turn: dict) -> dict[str, Any]:
     """Socket frame carrying a whole serialised turn."""
     return {"type": kind, "turn": turn}
+
+
+def resumed_message(*, turn: dict, seq: int) -> dict[str, Any]:
+    """Socket frame after a re-attach: the turn's checkpointed state; its deltas go on after seq."""
+    return {"type": "turn.resumed", "turn": turn, "seq": seq}

@@ -1,8 +1,9 @@
 """Server-owned generation jobs: start, relay, finish, cancel.
 
 A turn's provider stream runs in an asyncio task owned by the process, not by a socket, so closing
-the tab doesn't stop it. One job per conversation at a time; the registry is per process (a stop
-arriving through the channel layer from another process is a later extension of generation_stop).
+the tab doesn't stop it. One job per conversation at a time. Each job listens on the channel layer
+so a stop issued in any process reaches it, and checkpoints its text with a heartbeat so a reaper
+can re-attach to its background response, or end it as interrupted, if this process dies.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from conversations import client, selectors, services
+from conversations import client, selectors, services, supervision
 from conversations.events import (
     Created,
     Delta,
@@ -32,10 +33,12 @@ from conversations.events import (
     event_parse,
     reasoning_done_message,
     response_message,
+    resumed_message,
     turn_message,
 )
-from conversations.models import Conversation, ReasoningEffort, Turn, TurnStatus
+from conversations.models import Conversation, Turn, TurnStatus
 from conversations.relay import Relay
+from conversations.requests import provider_events, request_body, response_cancel
 
 logger = logging.getLogger(__name__)
 INTERNAL_ERROR = "Something went wrong on our side while generating the reply."
@@ -57,6 +60,12 @@ class Job:
     finished: Finished | None = None
     finishing: bool = False
     task: asyncio.Task[None] | None = None
+    helpers: list[asyncio.Task[None]] = field(default_factory=list)
+    background: bool = False
+    response_id: str = ""
+    # The provider's sequence_number of the last event handled: where a re-attach resumes.
+    provider_seq: int | None = None
+    resuming: bool = False
 
 
 # conversation id -> its running job; None while the turn row is still being created.
@@ -75,9 +84,11 @@ async def generation_submit(*, conversation: Conversation, text: str) -> Turn:
     # Reserve before awaiting, so two tabs sending at once can't both pass the check.
     _jobs[conversation.pk] = None
     try:
-        turn = await database_sync_to_async(services.turn_create)(
+        turn = await database_sync_to_async(services.turn_create_if_idle)(
             conversation=conversation, text=text
         )
+        if turn is None:
+            raise GenerationBusy  # generating in another process
     except BaseException:
         del _jobs[conversation.pk]
         raise
@@ -87,14 +98,30 @@ async def generation_submit(*, conversation: Conversation, text: str) -> Turn:
 
 def generation_start(*, turn: Turn) -> Job:
     """Run a pending turn's generation in a task owned by the process."""
-    if _jobs.get(turn.conversation_id) is not None:
-        raise GenerationBusy
     job = Job(turn=turn, relay=Relay(conversation_id=turn.conversation_id, turn_id=turn.pk))
-    _jobs[turn.conversation_id] = job
+    job.background = settings.OPENAI_BACKGROUND
+    return _launch(job)
+
+
+def generation_resume(*, turn: Turn) -> Job:
+    """Re-attach to the background response of a turn whose worker died, from its checkpoint."""
+    job = Job(turn=turn, relay=Relay(conversation_id=turn.conversation_id, turn_id=turn.pk))
+    job.relay.seq = turn.stream_seq
+    job.relay.texts = {"text": [turn.output_text], "reasoning": [turn.reasoning_text]}
+    job.started_at = turn.started_at or job.started_at
+    job.background, job.resuming, job.response_id = True, True, turn.response_id
+    job.provider_seq = turn.provider_seq
+    return _launch(job)
+
+
+def _launch(job: Job) -> Job:
+    if _jobs.get(job.turn.conversation_id) is not None:
+        raise GenerationBusy
+    _jobs[job.turn.conversation_id] = job
     # A fresh context detaches the job from the socket or request that started it: its DB calls
     # must not go to that caller's thread executor, which stops when the caller ends.
     job.task = asyncio.create_task(
-        _run(job), name=f"generation-turn-{turn.pk}", context=contextvars.Context()
+        _run(job), name=f"generation-turn-{job.turn.pk}", context=contextvars.Context()
     )
     return job
 
@@ -102,10 +129,10 @@ def generation_start(*, turn: Turn) -> Job:
 async def generation_stop(
     *, conversation_id: uuid.UUID | None = None, turn_id: int | None = None
 ) -> bool:
-    """Stop a generating turn and wait until it is saved as cancelled; False if none was."""
+    """Stop a generating turn, in any process, and wait until it is saved; False if none was."""
     job = next((j for j in _jobs.values() if j and _matches(j, conversation_id, turn_id)), None)
     if job is None:
-        return False
+        return await supervision.stop_remote(conversation_id=conversation_id, turn_id=turn_id)
     # Once the terminal event has arrived the turn ends as the provider said, never cancelled.
     if job.finishing or job.task is None:
         return False
@@ -124,23 +151,48 @@ def _matches(job: Job, conversation_id: uuid.UUID | None, turn_id: int | None) -
 async def _run(job: Job) -> None:
     """Stream the provider's response for the job's turn and record it."""
     try:
-        await _publish(job, turn_message(kind="turn.created", turn=_as_dict(job.turn)))
-        body = await _request_body(turn=job.turn)
-        async with aclosing(client.response_stream(body=body)) as events:
+        job.helpers = supervision.helpers_start(job)
+        await supervision.control_join(job)
+        await _announce(job)
+        body = {} if job.resuming else await request_body(turn=job.turn, background=job.background)
+        async with aclosing(provider_events(job, body)) as events:
             async for event in events:
                 await _handle(job, event_parse(event=event), body=body)
+                job.provider_seq = event.get("sequence_number", job.provider_seq)
         await _finish_from_stream(job)
     except asyncio.CancelledError:
         await _finish(job, status=TurnStatus.CANCELLED)
         raise
     except client.ProviderError as exc:
         logger.warning("Turn %s failed at the provider: %r", job.turn.pk, exc)
-        await _finish(job, status=TurnStatus.FAILED, error=exc.readable)
+        # A re-attach that fails leaves the turn as its dead worker left it: interrupted.
+        status = TurnStatus.INTERRUPTED if job.resuming else TurnStatus.FAILED
+        await _finish(job, status=status, error=exc.readable)
     except Exception:
         logger.exception("Turn %s failed", job.turn.pk)
         await _finish(job, status=TurnStatus.FAILED, error=INTERNAL_ERROR)
     finally:
+        _stop_helpers(job)
         _release(job)
+        await supervision.control_leave(job)
+
+
+async def _announce(job: Job) -> None:
+    """Start the turn's stream log: created, or resumed from its checkpoint after a re-attach."""
+    turn = _as_dict(job.turn)
+    message = (
+        resumed_message(turn=turn, seq=job.relay.seq)
+        if job.resuming
+        else turn_message(kind="turn.created", turn=turn)
+    )
+    await services.turn_publish(
+        conversation_id=job.turn.conversation_id, message=message, first=True
+    )
+
+
+def _stop_helpers(job: Job) -> None:
+    for task in job.helpers:
+        task.cancel()
 
 
 def _release(job: Job) -> None:
@@ -152,6 +204,7 @@ async def _handle(job: Job, event: Event | None, *, body: dict[str, Any]) -> Non
     """Act on one provider event."""
     match event:
         case Created(response_id=response_id):
+            job.response_id = response_id
             await database_sync_to_async(services.turn_start)(
                 turn_id=job.turn.pk,
                 response_id=response_id,
@@ -186,7 +239,9 @@ async def _finish_from_stream(job: Job) -> None:
     """Finish after the stream ended: as its terminal event says, else failed with its error."""
     if job.finished is None:
         error = job.stream_error or "The provider ended the reply without a result."
-        await _finish(job, status=TurnStatus.FAILED, error=error)
+        # A re-attach to a response nobody finishes leaves it as its dead worker did.
+        status = TurnStatus.INTERRUPTED if job.resuming else TurnStatus.FAILED
+        await _finish(job, status=status, error=error)
         return
     error = job.finished.error or job.stream_error
     await _finish(job, status=job.finished.status, error=error)
@@ -195,11 +250,14 @@ async def _finish_from_stream(job: Job) -> None:
 async def _finish(job: Job, *, status: str, error: str = "") -> None:
     """Flush what is buffered, then write the final state in one save and announce it."""
     job.finishing = True
+    _stop_helpers(job)
     try:
         await job.relay.close()
     except Exception:
         # A channel layer hiccup must not keep the turn from being saved.
         logger.exception("Turn %s: relaying the last deltas failed", job.turn.pk)
+    if status == TurnStatus.CANCELLED and job.background and job.response_id:
+        await response_cancel(job)
     if job.relay.texts["reasoning"] and job.reasoning_ended_at is None:
         job.reasoning_ended_at = timezone.now()
     output_text, reasoning_text = (
@@ -229,51 +287,9 @@ def _final_texts(job: Job, *, kind: DeltaKind) -> str:
     return relayed if final is None else final
 
 
-async def _request_body(*, turn: Turn) -> dict[str, Any]:
-    """The POST /responses body for the turn, from its conversation's current settings."""
-    conversation = await Conversation.objects.aget(pk=turn.conversation_id)
-    body: dict[str, Any] = {
-        "model": conversation.model or settings.OPENAI_MODEL,
-        "input": turn.user_text,
-        "store": True,
-    }
-    if conversation.instructions:
-        body["instructions"] = conversation.instructions
-    if conversation.temperature is not None:
-        body["temperature"] = conversation.temperature
-    if conversation.max_output_tokens is not None:
-        body["max_output_tokens"] = conversation.max_output_tokens
-    if conversation.reasoning_effort != ReasoningEffort.NONE:
-        # OpenAI streams reasoning summaries only when asked for; others ignore "summary".
-        body["reasoning"] = {"effort": conversation.reasoning_effort, "summary": "auto"}
-    body.update(await _context_fields(conversation=conversation, turn=turn))
-    return body
-
-
-async def _context_fields(*, conversation: Conversation, turn: Turn) -> dict[str, Any]:
-    """Chain to the last completed response, or send the whole history to stateless providers."""
-    if not settings.OPENAI_STATELESS:
-        previous = await database_sync_to_async(selectors.conversation_last_response_id)(
-            conversation=conversation
-        )
-        return {"previous_response_id": previous} if previous else {}
-    history = await database_sync_to_async(selectors.turn_history)(
-        conversation=conversation, before_position=turn.position
-    )
-    messages = [
-        message
-        for past in history
-        for message in (
-            {"role": "user", "content": past.user_text},
-            {"role": "assistant", "content": past.output_text},
-        )
-    ]
-    return {"input": [*messages, {"role": "user", "content": turn.user_text}]}
-
-
 def _as_dict(turn: Turn) -> dict[str, Any]:
     return selectors.turn_as_dict(turn=turn)
 
 
 async def _publish(job: Job, message: dict[str, Any]) -> None:
-    await services.conversation_publish(conversation_id=job.turn.conversation_id, message=message)
+    await services.turn_publish(conversation_id=job.turn.conversation_id, message=message)

@@ -87,6 +87,13 @@ class Turn(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     reasoning_ended_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Checkpoint of a running turn, written every few seconds by the process running its job:
+    # the reaper re-attaches (background responses) or interrupts turns whose heartbeat stops.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True, default="")
+    background = models.BooleanField(default=False)
+    provider_seq = models.IntegerField(null=True, blank=True)
+    stream_seq = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["conversation", "position"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
 from conversations.models import Conversation, ProviderDeletion, Turn, TurnStatus
 
@@ -90,3 +92,59 @@ def provider_deletion_next_at() -> datetime | None:
     """When the earliest pending outbox row is due, or None when the outbox is empty."""
     row = ProviderDeletion.objects.order_by("next_attempt_at").first()
     return row.next_attempt_at if row else None
+
+
+def turn_chain(*, turn: Turn, start: str = "") -> list[tuple[str, Turn | None]]:
+    """The previous_response_id chain behind a turn (or from `start`), newest first, with our
+    turn for each id."""
+    by_response = {
+        t.response_id: t
+        for t in Turn.objects.filter(conversation_id=turn.conversation_id).exclude(response_id="")
+    }
+    chain: list[tuple[str, Turn | None]] = []
+    previous = start or turn.previous_response_id
+    while previous and len(chain) < len(by_response) + 1:
+        known = by_response.get(previous)
+        chain.append((previous, known))
+        previous = known.previous_response_id if known else ""
+    return chain
+
+
+def turn_usage(*, since: date, until: date) -> dict[str, list[dict[str, object]]]:
+    """Token sums per user, model and day, and turn counts by status, for days in [since, until]."""
+    turns = Turn.objects.filter(created_at__date__gte=since, created_at__date__lte=until)
+    sums = {
+        "input": Sum("input_tokens", default=0),
+        "cached": Sum("cached_tokens", default=0),
+        "output": Sum("output_tokens", default=0),
+        "reasoning": Sum("reasoning_tokens", default=0),
+        "responses": Count("id"),
+    }
+    return {
+        "per_user": _usage_rows(turns, F("conversation__owner__username"), sums),
+        "per_model": _usage_rows(turns, F("model"), sums),
+        "per_day": _usage_rows(turns, TruncDate("created_at"), sums),
+        "per_status": list(turns.values("status").annotate(count=Count("id")).order_by("status")),
+    }
+
+
+def turn_running(*, conversation_id: uuid.UUID | None, turn_id: int | None) -> Turn | None:
+    """The conversation's (or the given) turn that is still pending or streaming, if any."""
+    turns = Turn.objects.filter(status__in=[TurnStatus.PENDING, TurnStatus.STREAMING])
+    if conversation_id is not None:
+        turns = turns.filter(conversation_id=conversation_id)
+    if turn_id is not None:
+        turns = turns.filter(pk=turn_id)
+    return turns.order_by("-position").first()
+
+
+def _usage_rows(turns: QuerySet[Turn], label: Any, sums: dict[str, Any]) -> list[dict[str, object]]:
+    """The sums grouped by one expression, exposed as `label`."""
+    return list(turns.values(label=label).annotate(**sums).order_by("label"))
+
+
+def turn_stale(*, before: datetime, exclude_ids: list[int]) -> list[Turn]:
+    """Running turns with no heartbeat since `before` (their worker is gone), oldest first."""
+    running = Turn.objects.filter(status__in=[TurnStatus.PENDING, TurnStatus.STREAMING])
+    stale = Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before)
+    return list(running.filter(stale).exclude(pk__in=exclude_ids).order_by("created_at"))

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from conversations import selectors, streamlog
 from conversations.events import Usage
 from conversations.models import (
     Conversation,
@@ -198,3 +199,101 @@ def provider_deletion_postpone(*, deletion: ProviderDeletion, error: str) -> Pro
     deletion.next_attempt_at = timezone.now() + timedelta(seconds=delay)
     deletion.save(update_fields=["attempts", "last_error", "next_attempt_at"])
     return deletion
+
+
+@transaction.atomic
+def turn_delete(*, turn: Turn) -> str:
+    """Delete one turn and queue its provider response for deletion; returns the queued id."""
+    if turn.response_id:
+        ProviderDeletion.objects.get_or_create(
+            response_id=turn.response_id, defaults={"next_attempt_at": timezone.now()}
+        )
+    turn.delete()
+    return turn.response_id
+
+
+def turn_cancel_unattended(*, turn: Turn) -> Turn | None:
+    """End a turn no generation job is running as cancelled, keeping what it had saved."""
+    return turn_finish(
+        turn_id=turn.pk,
+        status=TurnStatus.CANCELLED,
+        output_text=turn.output_text,
+        reasoning_text=turn.reasoning_text,
+        usage=None,
+        error="",
+        started_at=turn.started_at or timezone.now(),
+        reasoning_ended_at=turn.reasoning_ended_at,
+    )
+
+
+def provider_deletion_retry_now(*, deletions: list[ProviderDeletion]) -> None:
+    """Make outbox rows due at once, for an admin who knows the provider is back."""
+    ProviderDeletion.objects.filter(pk__in=[d.pk for d in deletions]).update(
+        next_attempt_at=timezone.now()
+    )
+
+
+async def turn_publish(
+    *, conversation_id: uuid.UUID, message: dict[str, Any], first: bool = False
+) -> None:
+    """Log a turn frame for sockets that resume later, then send it to every open tab.
+
+    `first` starts a new log: a socket resuming gets the frames of the latest turn only.
+    """
+    if first:
+        await streamlog.log_reset(conversation_id=conversation_id)
+    await streamlog.log_append(conversation_id=conversation_id, message=message)
+    await conversation_publish(conversation_id=conversation_id, message=message)
+
+
+def turn_checkpoint(
+    *,
+    turn_id: int,
+    output_text: str,
+    reasoning_text: str,
+    worker: str,
+    background: bool,
+    provider_seq: int | None,
+    stream_seq: int,
+) -> None:
+    """Save a running turn's partial text, stream positions and heartbeat (no-op once finished)."""
+    Turn.objects.filter(pk=turn_id, status__in=[TurnStatus.PENDING, TurnStatus.STREAMING]).update(
+        output_text=output_text,
+        reasoning_text=reasoning_text,
+        heartbeat_at=timezone.now(),
+        worker=worker,
+        background=background,
+        provider_seq=provider_seq,
+        stream_seq=stream_seq,
+    )
+
+
+def turn_claim(*, turn: Turn, worker: str) -> bool:
+    """Take over a stale running turn for this worker; False if someone changed it first."""
+    return bool(
+        Turn.objects.filter(pk=turn.pk, status=turn.status, heartbeat_at=turn.heartbeat_at).update(
+            heartbeat_at=timezone.now(), worker=worker
+        )
+    )
+
+
+def turn_interrupt(*, turn: Turn) -> Turn | None:
+    """End a running turn whose worker is gone as interrupted, keeping its checkpointed text."""
+    # Conditional, so a job that finishes meanwhile (or another reaper) wins cleanly.
+    ended = Turn.objects.filter(pk=turn.pk, status=turn.status).update(
+        status=TurnStatus.INTERRUPTED,
+        error="The server generating this reply stopped before it finished.",
+        finished_at=timezone.now(),
+    )
+    if not ended:
+        return None
+    turn.refresh_from_db()
+    return turn
+
+
+@transaction.atomic
+def turn_create_if_idle(*, conversation: Conversation, text: str) -> Turn | None:
+    """Like turn_create, unless a turn of the conversation is still running (in any process)."""
+    if selectors.turn_running(conversation_id=conversation.pk, turn_id=None) is not None:
+        return None
+    return turn_create(conversation=conversation, text=text)

@@ -31,6 +31,8 @@ function refreshControls() {
   stopButton.hidden = !busy;
   if (!busy) stopButton.disabled = false;
   sendButton.disabled = busy;
+  const link = document.querySelector('nav a[aria-current="page"]');
+  if (link) link.toggleAttribute("data-generating", busy);
 }
 
 function addOrUpdate(turn) {
@@ -40,7 +42,7 @@ function addOrUpdate(turn) {
     return existing;
   }
   document.getElementById("turns-empty")?.remove();
-  const view = new TurnView(turn);
+  const view = new TurnView(turn, { onRetry: retry });
   views.set(turn.id, view);
   const after = [...list.querySelectorAll(".turn")].find(
     (node) => Number(node.dataset.position) > turn.position,
@@ -72,6 +74,8 @@ const handlers = {
   "turn.response": (message) => views.get(message.turn_id)?.setResponseId(message.response_id),
   "turn.delta": (message) => views.get(message.turn_id)?.applyDelta(message),
   "turn.reasoning_done": (message) => views.get(message.turn_id)?.reasoningDone(message.seconds),
+  // Another server process re-attached to the turn: its checkpoint, then deltas after seq.
+  "turn.resumed": (message) => addOrUpdate(message.turn).resumeFrom(message.seq),
   "turn.finished": (message) => {
     addOrUpdate(message.turn);
     statusLine.textContent = message.turn.status === "completed" ? "Answer complete." : "Answer ended.";
@@ -97,9 +101,10 @@ async function resync() {
   refreshControls();
 }
 
+// A running turn shown from its checkpoint (after a reload) asks for the whole log: after=0.
 function replayAfter() {
   const live = [...views.values()].filter((view) => !view.terminal).at(-1);
-  return live && live.lastSeq >= 0 ? live.lastSeq : null;
+  return live ? Math.max(live.lastSeq, 0) : null;
 }
 
 const socket = new ChatSocket(config.socketPath, {
@@ -117,6 +122,14 @@ const socket = new ChatSocket(config.socketPath, {
     showAlert(final ? "This conversation cannot be opened here." : "Connection lost. Reconnecting…");
   },
 });
+
+// Interrupted and failed answers offer Retry: the same message, sent again as a new turn.
+function retry(text) {
+  if (generating()) return;
+  socket.send({ type: "message.send", text });
+  pendingText = text;
+  stickToBottom = true;
+}
 
 function autosize() {
   input.style.height = "auto";

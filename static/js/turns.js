@@ -23,8 +23,9 @@ function formatSeconds(seconds) {
 
 export class TurnView {
   /** Build the elements for a turn object T of the websocket protocol. */
-  constructor(turn) {
+  constructor(turn, { onRetry } = {}) {
     this.id = turn.id;
+    this.userText = turn.user_text;
     this.lastSeq = -1;
     this.renderQueued = false;
     this.userOpenedReasoning = false;
@@ -47,7 +48,10 @@ export class TurnView {
     this.typing = el("p", "typing", "Working");
     this.error = el("p", "turn-error");
     this.meta = el("div", "turn-meta");
-    this.assistant.append(this.reasoning, this.answer, this.typing, this.error, this.meta);
+    this.retry = el("button", "retry", "Retry");
+    this.retry.type = "button";
+    this.retry.addEventListener("click", () => onRetry?.(this.userText));
+    this.assistant.append(this.reasoning, this.answer, this.typing, this.error, this.retry, this.meta);
     this.element.append(user, this.assistant);
     this.update(turn);
   }
@@ -70,6 +74,12 @@ export class TurnView {
     this.usage = turn.usage;
     this.errorText = turn.error || "";
     this.render();
+  }
+
+  /** After a re-attach: the update() just applied holds everything up to seq. */
+  resumeFrom(seq) {
+    this.lastSeq = seq;
+    this.fromCheckpoint = false;
   }
 
   setResponseId(responseId) {
@@ -131,6 +141,7 @@ export class TurnView {
     const message = [note, this.errorText].filter(Boolean).join(" ");
     this.error.hidden = !terminal || this.status === "completed" || !message;
     this.error.textContent = message;
+    this.retry.hidden = !["interrupted", "failed"].includes(this.status);
 
     this.meta.replaceChildren();
     if (terminal && this.usage) {

@@ -227,3 +227,103 @@ async def test_busy_while_generating(provider_settings, conversation):
     await frames_until(communicator, "turn.finished")
     await communicator.disconnect()
     assert await turn_count(conversation) == 1
+
+
+async def connect_after(user, conversation_id, after: int) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(
+        URLRouter(websocket_urlpatterns), f"/ws/conversations/{conversation_id}/?after={after}"
+    )
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+def deltas(frames: list[dict]) -> list[tuple[int, str, str]]:
+    return [(f["seq"], f["kind"], f["delta"]) for f in frames if f["type"] == "turn.delta"]
+
+
+async def test_resume_after_n_gets_the_rest_without_gap_or_duplicate(
+    provider_settings, conversation
+):
+    first = await connect(conversation.owner, conversation.pk)
+    await send_text(first, "[delay=40] [tokens=30] resume me")
+    seen = []
+    while len(deltas(seen)) < 3:
+        seen.append(await first.receive_json_from(timeout=WAIT))
+    await first.disconnect()  # a reload: the page saw deltas 1..3
+    resumed = await connect_after(conversation.owner, conversation.pk, after=3)
+    rest = await frames_until(resumed, "turn.finished")
+    await resumed.disconnect()
+    got = deltas(seen) + deltas(rest)
+    assert [seq for seq, _, _ in got] == list(range(1, len(got) + 1))
+    finished = rest[-1]["turn"]
+    assert "".join(d for _, kind, d in got if kind == "text") == finished["output_text"]
+    assert "".join(d for _, kind, d in got if kind == "reasoning") == finished["reasoning_text"]
+
+
+async def test_replay_from_zero_mid_stream_matches_the_live_tab(provider_settings, conversation):
+    live = await connect(conversation.owner, conversation.pk)
+    await send_text(live, "[delay=30] [tokens=30] replay me")
+    live_frames = []
+    while len(deltas(live_frames)) < 4:
+        live_frames.append(await live.receive_json_from(timeout=WAIT))
+    late = await connect_after(conversation.owner, conversation.pk, after=0)
+    late_frames = await frames_until(late, "turn.finished")
+    live_frames += await frames_until(live, "turn.finished")
+    assert deltas(late_frames) == deltas(live_frames)  # same frames, none twice, none missing
+    assert [f for f in late_frames if f["type"] == "turn.finished"] == [late_frames[-1]]
+    await live.disconnect()
+    await late.disconnect()
+
+
+async def test_replay_after_the_end_gives_the_whole_turn(provider_settings, conversation):
+    live = await connect(conversation.owner, conversation.pk)
+    await send_text(live, "finished already")
+    live_frames = await frames_until(live, "turn.finished")
+    await live.disconnect()
+    late = await connect_after(conversation.owner, conversation.pk, after=0)
+    late_frames = await frames_until(late, "turn.finished")
+    await late.disconnect()
+    assert deltas(late_frames) == deltas(live_frames)
+    assert late_frames[-1] == live_frames[-1]
+
+
+async def test_message_from_one_tab_appears_in_the_other(provider_settings, conversation):
+    first = await connect(conversation.owner, conversation.pk)
+    second = await connect(conversation.owner, conversation.pk)
+    await send_text(first, "typed in the first tab")
+    created = (await frames_until(second, "turn.created"))[-1]
+    assert created["turn"]["user_text"] == "typed in the first tab"
+    await frames_until(second, "turn.finished")
+    await frames_until(first, "turn.finished")
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_stop_mid_reasoning(provider_settings, conversation):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_text(communicator, "[delay=150] think first")
+    frames = []
+    while texts(frames, "reasoning") == "":
+        frames.append(await communicator.receive_json_from(timeout=WAIT))
+    await communicator.send_json_to({"type": "turn.stop"})
+    frames += await frames_until(communicator, "turn.finished")
+    await communicator.disconnect()
+    turn = await Turn.objects.aget(pk=frames[-1]["turn"]["id"])
+    assert (turn.status, turn.output_text) == ("cancelled", "")
+    assert turn.reasoning_text == texts(frames, "reasoning") != ""
+    upstream = await provider_response_when_settled(turn.response_id)
+    assert upstream["status"] == "cancelled"
+
+
+async def test_stop_from_another_tab(provider_settings, conversation):
+    first = await connect(conversation.owner, conversation.pk)
+    second = await connect(conversation.owner, conversation.pk)
+    await send_text(first, "[delay=100] [tokens=200] stop me elsewhere")
+    await frames_until(second, "turn.delta")
+    await second.send_json_to({"type": "turn.stop"})
+    finished = (await frames_until(first, "turn.finished"))[-1]["turn"]
+    assert finished["status"] == "cancelled"
+    await first.disconnect()
+    await second.disconnect()

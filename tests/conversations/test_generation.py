@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import threading
+from datetime import timedelta
 
 import httpx
 import pytest
 from channels.db import database_sync_to_async
+from django.core.management import call_command
+from django.utils import timezone
 
-from conversations import client, generation, relay, services
+from conversations import client, generation, reaper, relay, services, supervision
 from conversations.models import Turn, TurnStatus
+from tests.polling import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,12 +85,17 @@ def published(monkeypatch):
 def provider(settings, monkeypatch):
     """A mocked provider; set .answer to a response factory. Records request bodies."""
     settings.OPENAI_BASE_URL = "http://provider.test/v1"
-    state = type("State", (), {"bodies": [], "answer": None})
+    state = type("State", (), {"bodies": [], "answer": None, "calls": []})
 
     async def no_sleep(seconds):
         return None
 
     def handler(request: httpx.Request) -> httpx.Response:
+        state.calls.append(f"{request.method} {request.url.path}?{request.url.query.decode()}")
+        if request.url.path.endswith("/cancel"):
+            return httpx.Response(200, json={"status": "cancelled"})
+        if request.method != "POST":
+            return state.answer()
         state.bodies.append(json.loads(request.content))
         return state.answer()
 
@@ -142,6 +152,7 @@ async def test_request_body(provider, published, conversation_factory, settings)
         "model": "default-model",
         "input": "hi",
         "store": True,
+        "background": True,
         "stream": True,
         "instructions": "Be brief.",
         "temperature": 0.2,
@@ -228,6 +239,7 @@ async def test_stop_saves_exactly_the_relayed_text(provider, published, turn):
     relayed = "".join(m["delta"] for m in published if m.get("kind") == "text")
     assert (saved.status, saved.output_text, relayed) == ("cancelled", "You ", "You ")
     assert closed.is_set()  # the upstream stream was closed
+    assert provider.calls[-1] == "POST /v1/responses/resp_1/cancel?"  # and the response cancelled
     assert job.task.done()
     assert published[-1]["turn"]["status"] == "cancelled"
 
@@ -252,9 +264,11 @@ async def test_relay_coalesces_same_kind_and_splits_on_kind_change(published, mo
     for kind, text in [("reasoning", "a"), ("reasoning", "b"), ("text", "c"), ("text", "d")]:
         await r.add(kind=kind, text=text)
     await r.close()
+    # The first delta goes out at once; the rest of the window waits, split where kinds change.
     assert [(m["seq"], m["kind"], m["delta"]) for m in published] == [
-        (1, "reasoning", "ab"),
-        (2, "text", "cd"),
+        (1, "reasoning", "a"),
+        (2, "reasoning", "b"),
+        (3, "text", "cd"),
     ]
 
 
@@ -285,3 +299,110 @@ async def test_stop_racing_the_end_keeps_completed(provider, published, turn, mo
     await job.task
     saved = await Turn.objects.aget(pk=turn.pk)
     assert (stopped, saved.status, saved.output_text) == (False, "completed", "You said")
+
+
+async def test_checkpoints_save_partial_text_and_heartbeat(provider, published, turn, settings):
+    settings.GENERATION_CHECKPOINT_SECONDS = 0.01
+    released = asyncio.Event()
+
+    async def body():
+        yield encode([{**e, "sequence_number": n} for n, e in enumerate(STREAM[:5])])
+        await released.wait()
+
+    provider.answer = lambda: httpx.Response(200, content=body())
+    generation.generation_start(turn=turn)
+
+    async def checkpointed() -> Turn | None:
+        saved = await Turn.objects.aget(pk=turn.pk)
+        return saved if saved.output_text == "You " else None
+
+    saved = await eventually(checkpointed)
+    assert (saved.reasoning_text, saved.provider_seq, saved.background) == ("Planning", 4, True)
+    assert saved.heartbeat_at and saved.worker == supervision.WORKER
+    assert saved.stream_seq >= 1
+    assert await generation.generation_stop(turn_id=turn.pk)
+
+
+def stale(turn: Turn, **fields) -> Turn:
+    Turn.objects.filter(pk=turn.pk).update(
+        status="streaming", heartbeat_at=timezone.now() - timedelta(hours=1), **fields
+    )
+    return Turn.objects.get(pk=turn.pk)
+
+
+async def test_reaper_interrupts_a_turn_whose_worker_died(published, turn):
+    await database_sync_to_async(stale)(turn, output_text="You ", response_id="resp_1")
+    reaped = await reaper.reap()
+    saved = await Turn.objects.aget(pk=turn.pk)
+    assert [t.pk for t in reaped] == [turn.pk]
+    assert (saved.status, saved.output_text) == ("interrupted", "You ")
+    assert saved.error and saved.finished_at
+    assert published[-1]["type"] == "turn.finished"
+    assert published[-1]["turn"]["status"] == "interrupted"
+
+
+async def test_reaper_leaves_fresh_and_local_turns(provider, published, turn):
+    assert await reaper.reap() == []
+    job = generation.generation_start(turn=turn)
+    await database_sync_to_async(stale)(turn)
+    assert await reaper.reap() == []  # its job runs here
+    await job.task
+
+
+async def test_reaper_reattaches_a_background_response(provider, published, turn):
+    events = [{**e, "sequence_number": n} for n, e in enumerate(STREAM)]
+    provider.answer = lambda: httpx.Response(200, content=encode(events[5:]))
+    await database_sync_to_async(stale)(
+        turn,
+        response_id="resp_1",
+        background=True,
+        provider_seq=4,
+        stream_seq=2,
+        output_text="You ",
+        reasoning_text="Planning",
+    )
+    assert await reaper.reap() == []
+    await published.wait_for(lambda m: m["type"] == "turn.finished")
+    saved = await Turn.objects.aget(pk=turn.pk)
+    assert (saved.status, saved.output_text) == ("completed", "You said")
+    assert provider.calls[-1] == "GET /v1/responses/resp_1?stream=true&starting_after=4"
+    assert published[0]["type"] == "turn.resumed" and published[0]["seq"] == 2
+    assert published[0]["turn"]["output_text"] == "You "
+    assert [(m["seq"], m["delta"]) for m in published if m["type"] == "turn.delta"] == [(3, "said")]
+
+
+async def test_failed_reattach_ends_interrupted(provider, published, turn):
+    provider.answer = lambda: httpx.Response(404, json={"error": {"message": "Not found."}})
+    await database_sync_to_async(stale)(
+        turn, response_id="resp_1", background=True, provider_seq=4, output_text="You "
+    )
+    await reaper.reap()
+    await published.wait_for(lambda m: m["type"] == "turn.finished")
+    saved = await Turn.objects.aget(pk=turn.pk)
+    assert (saved.status, saved.output_text) == ("interrupted", "You ")
+    assert "Not found." in saved.error
+
+
+async def test_stop_reaches_a_job_through_the_channel_layer(provider, published, turn):
+    released = asyncio.Event()
+
+    async def body():
+        yield encode(STREAM[:5])
+        await released.wait()
+
+    provider.answer = lambda: httpx.Response(200, content=body())
+    job = generation.generation_start(turn=turn)
+    await published.wait_for(lambda m: m.get("kind") == "text")
+    # What another process's generation_stop does when the job isn't in its registry.
+    assert await supervision.stop_remote(conversation_id=None, turn_id=turn.pk)
+    await asyncio.wait({job.task})
+    saved = await Turn.objects.aget(pk=turn.pk)
+    assert (saved.status, saved.output_text) == ("cancelled", "You ")
+
+
+def test_turns_reap_command_interrupts_without_reattaching(turn):
+    stale(turn, response_id="resp_1", background=True, provider_seq=4)
+    out = io.StringIO()
+    call_command("turns_reap", stdout=out)
+    assert out.getvalue().strip() == "Interrupted 1 turn(s)."
+    assert Turn.objects.get(pk=turn.pk).status == "interrupted"

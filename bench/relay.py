@@ -1,0 +1,371 @@
+"""Benchmark of the chat relay: many concurrent streams through one daphne process.
+
+Run: .venv/bin/python bench/relay.py [--levels 1,50,200,400,800] [--tokens 64] [--interval 0.01]
+
+A fast fake provider (its own process) streams `--tokens` text deltas per response, one every
+`--interval` seconds; each delta carries its index and the wall-clock time it was sent. The chat
+server (daphne, default SQLite set-up, in-memory channel layer) relays them to one websocket per
+conversation; all streams of a level start together. Printed per level: relay overhead from
+provider event to websocket frame (p50/p99), deltas lost and duplicated, frames/s, DB writes per
+turn, `database is locked` errors, failed turns, peak RSS of the daphne process, and the TTFT the
+chat path adds over calling the provider directly. Levels go on until one breaks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import atexit
+import contextlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+MARK = re.compile(r"\[(\d+)@([\d.]+)\]")
+SECRET = "bench-relay-secret-key-0123456789-abcdefghijklmnop"
+
+
+# ------------------------------------------------------------------ fake provider (own process)
+async def _provider_serve(port: int, tokens: int, interval: float) -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # The direct-TTFT client hangs up after the first delta.
+        with contextlib.suppress(ConnectionError):
+            await respond(reader, writer)
+
+    async def respond(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+        await reader.readexactly(length)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+        )
+        rid = f"resp_{uuid.uuid4().hex}"
+
+        def send(n: int, event: dict) -> None:
+            writer.write(f"data: {json.dumps({**event, 'sequence_number': n})}\n\n".encode())
+
+        send(0, {"type": "response.created", "response": {"id": rid, "status": "in_progress"}})
+        text = []
+        for i in range(tokens):
+            await asyncio.sleep(interval)
+            delta = f"[{i}@{time.time():.6f}]"
+            text.append(delta)
+            send(i + 1, {"type": "response.output_text.delta", "delta": delta})
+            await writer.drain()
+        output = [{"type": "message", "content": [{"type": "output_text", "text": "".join(text)}]}]
+        usage = {"input_tokens": 5, "output_tokens": tokens}
+        response = {"id": rid, "status": "completed", "output": output, "usage": usage}
+        send(tokens + 1, {"type": "response.completed", "response": response})
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=4096)
+    async with server:
+        await server.serve_forever()
+
+
+# ------------------------------------------------------------------ chat server (own process)
+def _serve_chat(port: int, counts: Path) -> None:
+    """Run daphne in this process, counting the SQL writes and lock errors of every connection."""
+    import django
+    from django.db import OperationalError
+    from django.db.backends.signals import connection_created
+
+    django.setup()
+    tally = {"writes": 0, "locked": 0}
+
+    def count(execute, sql, params, many, context):
+        if sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            tally["writes"] += 1
+        try:
+            return execute(sql, params, many, context)
+        except OperationalError as exc:
+            tally["locked"] += "locked" in str(exc)
+            raise
+
+    def wrap(connection, **kwargs) -> None:
+        # The wrapper object outlives its connections (CONN_MAX_AGE = 0): add the counter once.
+        if count not in connection.execute_wrappers:
+            connection.execute_wrappers.append(count)
+
+    connection_created.connect(wrap, weak=False)
+
+    def flush() -> None:
+        # Written aside and renamed, so the bench never reads a half-written file.
+        counts.with_suffix(".tmp").write_text(json.dumps(tally))
+        counts.with_suffix(".tmp").replace(counts)
+
+    def flush_forever() -> None:
+        while True:
+            flush()
+            time.sleep(0.1)
+
+    atexit.register(flush)
+
+    threading.Thread(target=flush_forever, daemon=True).start()
+    from daphne.cli import CommandLineInterface
+
+    if os.environ.get("BENCH_PROFILE"):  # where the chat server's CPU goes, for a person to read
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
+        atexit.register(lambda: profile.dump_stats(os.environ["BENCH_PROFILE"]))
+
+    CommandLineInterface().run(["-b", "127.0.0.1", "-p", str(port), "chatsite.asgi:application"])
+
+
+# ------------------------------------------------------------------ the bench
+def _env(data_dir: Path, provider_port: int, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "chatsite.settings",
+        "CHATSITE_DATA_DIR": str(data_dir),
+        "SECRET_KEY": SECRET,
+        "PORT": str(port),
+        "PROVIDER_ENGINE": "scripted",
+        "OPENAI_API_KEY": "sk-bench",
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{provider_port}/v1",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _session_cookie(conversations: int) -> tuple[str, list[str]]:
+    """A user with that many conversations, and a session cookie for them."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from conversations.models import Conversation
+
+    user = User.objects.create_user(username=f"bench-{uuid.uuid4().hex[:8]}", password="x")
+    rows = Conversation.objects.bulk_create(
+        [Conversation(owner=user, reasoning_effort="none") for _ in range(conversations)]
+    )
+    session = SessionStore()
+    session[SESSION_KEY], session[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session.create()
+    return f"sessionid={session.session_key}", [str(c.pk) for c in rows]
+
+
+async def _stream(
+    port: int, cookie: str, conversation: str, ready: asyncio.Queue, start: asyncio.Event
+) -> dict:
+    from tests.multiprocess.wsclient import WebSocket
+
+    socket = await WebSocket.connect(
+        port=port, path=f"/ws/conversations/{conversation}/", cookie=cookie
+    )
+    # The server answers a frame only after its connect handler (auth, ownership) is done.
+    await socket.send_json({"type": "bench.ready"})
+    assert (await socket.receive_json())["code"] == "unknown_type"
+    ready.put_nowait(None)
+    await start.wait()
+    sent = time.time()
+    await socket.send_json({"type": "message.send", "text": "go"})
+    result = {"sent": sent, "first": None, "overheads": [], "indexes": [], "frames": 0, "seqs": []}
+    while True:
+        frame = await socket.receive_json()
+        now = time.time()
+        if frame["type"] == "turn.delta":
+            result["first"] = result["first"] or now
+            result["frames"] += 1
+            result["seqs"].append(frame["seq"])
+            for index, emitted in MARK.findall(frame["delta"]):
+                result["indexes"].append(int(index))
+                result["overheads"].append(now - float(emitted))
+        elif frame["type"] in ("turn.finished", "error"):
+            result["status"] = frame.get("turn", {}).get("status", frame["type"])
+            result["last"] = now
+            await socket.close()
+            return result
+
+
+async def _direct_ttft(provider_port: int, streams: int) -> float:
+    """Median time to the first delta calling the fake provider directly, same concurrency."""
+    import httpx
+
+    async def one(client: httpx.AsyncClient) -> float:
+        started = time.time()
+        async with client.stream("POST", "/v1/responses", json={"stream": True}) as response:
+            async for line in response.aiter_lines():
+                if "output_text.delta" in line:
+                    return time.time() - started
+        raise RuntimeError("no delta")
+
+    limits = httpx.Limits(max_connections=None)
+    base = f"http://127.0.0.1:{provider_port}"
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+        return statistics.median(await asyncio.gather(*(one(client) for _ in range(streams))))
+
+
+def _peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+async def _level(port: int, provider_port: int, streams: int, counts: Path) -> dict:
+    cookie, conversations = await asyncio.to_thread(_session_cookie, streams)
+    before = json.loads(await asyncio.to_thread(counts.read_text))
+    start = asyncio.Event()
+    ready: asyncio.Queue = asyncio.Queue()
+    tasks = [asyncio.create_task(_stream(port, cookie, c, ready, start)) for c in conversations]
+    for _ in conversations:  # every socket connected and past the server's connect handler
+        await ready.get()
+    start.set()
+    results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=300)
+    direct = await _direct_ttft(provider_port, streams)
+    await asyncio.sleep(0.5)  # the server's write counter flushes every 0.1 s
+    after = json.loads(await asyncio.to_thread(counts.read_text))
+    return _summary(results, streams, direct, before, after)
+
+
+def _summary(results: list[dict], streams: int, direct: float, before: dict, after: dict) -> dict:
+    overheads = [o for r in results for o in r["overheads"]]
+    indexes = [r["indexes"] for r in results]
+    lost = sum(len(set(range(TOKENS))) - len(set(i)) for i in indexes)
+    duplicated = sum(len(i) - len(set(i)) for i in indexes)
+    gaps = sum(r["seqs"] != list(range(1, len(r["seqs"]) + 1)) for r in results)
+    frames = sum(r["frames"] for r in results)
+    span = max(r["last"] for r in results) - min(r["sent"] for r in results)
+    chat_ttft = statistics.median(r["first"] - r["sent"] for r in results if r["first"])
+    return {
+        "streams": streams,
+        "p50_ms": 1000 * _pct(overheads, 0.5),
+        "p99_ms": 1000 * _pct(overheads, 0.99),
+        "lost": lost,
+        "duplicated": duplicated,
+        "seq_gaps": gaps,
+        "frames_per_s": frames / span,
+        "writes_per_turn": (after["writes"] - before["writes"]) / streams,
+        "locked": after["locked"] - before["locked"],
+        "not_completed": sum(r["status"] != "completed" for r in results),
+        "ttft_added_ms": 1000 * (chat_ttft - direct),
+        "ttft_chat_ms": 1000 * chat_ttft,
+    }
+
+
+def _print(row: dict, rss_mb: float) -> None:
+    print(
+        f"{row['streams']:>7} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['lost']:>5} "
+        f"{row['duplicated']:>5} {row['seq_gaps']:>5} {row['frames_per_s']:>9.0f} "
+        f"{row['writes_per_turn']:>7.1f} {row['locked']:>7} {row['not_completed']:>7} "
+        f"{rss_mb:>8.0f} {row['ttft_added_ms']:>10.1f} {row['ttft_chat_ms']:>9.1f}",
+        flush=True,
+    )
+
+
+HEADER = (
+    "streams  p50 ms   p99 ms  lost   dup  gaps  frames/s  writes  locked  failed"
+    "  RSS MB  +TTFT ms  TTFT ms"
+)
+TOKENS = 64
+
+
+def _broken(row: dict) -> bool:
+    return bool(row["lost"] or row["duplicated"] or row["seq_gaps"] or row["locked"])
+
+
+def _start(args: argparse.Namespace, data_dir: Path) -> tuple[subprocess.Popen, ...]:
+    from tests.live import free_port
+
+    provider_port, port = free_port(), free_port()
+    env = _env(data_dir, provider_port, port)
+    me = [sys.executable, __file__]
+    fake = subprocess.Popen([*me, "--fake-provider", str(provider_port), *_pacing(args)], env=env)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    log = open(data_dir / "daphne.log", "wb")  # noqa: SIM115
+    chat = subprocess.Popen(
+        [*me, "--chat", str(port), str(data_dir / "counts.json")], env=env, stdout=log, stderr=log
+    )
+    return fake, chat, provider_port, port
+
+
+def _pacing(args: argparse.Namespace) -> list[str]:
+    return ["--tokens", str(args.tokens), "--interval", str(args.interval)]
+
+
+async def _bench(args: argparse.Namespace) -> None:
+    global TOKENS
+    TOKENS = args.tokens
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-relay-"))
+    fake, chat, provider_port, port = _start(args, data_dir)
+    os.environ.update(_env(data_dir, provider_port, port))
+    import django
+
+    django.setup()
+    try:
+        await _wait_up(port, data_dir / "counts.json")
+        print(f"{args.tokens} deltas per stream, one every {args.interval * 1000:.0f} ms; SQLite")
+        await _level(port, provider_port, 1, data_dir / "counts.json")  # warm-up, not shown
+        print(HEADER)
+        for streams in args.levels:
+            try:
+                row = await _level(port, provider_port, streams, data_dir / "counts.json")
+            except Exception as exc:  # a level that breaks ends the run, with the reason
+                print(f"{streams:>7} broke: {type(exc).__name__}: {exc}"[:200])
+                break
+            _print(row, _peak_rss_mb(chat.pid))
+            if _broken(row):
+                print(f"{streams:>7} broke: deltas lost/duplicated or database locked")
+                break
+    finally:
+        for process in (chat, fake):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+async def _wait_up(port: int, counts: Path) -> None:
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        for _ in range(600):
+            try:
+                await client.get(f"http://127.0.0.1:{port}/accounts/login/")
+                if await asyncio.to_thread(counts.exists):
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the chat server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", default="1,50,200,400,800,1200")
+    parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--interval", type=float, default=0.01)
+    parser.add_argument("--fake-provider", type=int)
+    parser.add_argument("--chat", nargs=2)
+    args = parser.parse_args()
+    if args.fake_provider:
+        asyncio.run(_provider_serve(args.fake_provider, args.tokens, args.interval))
+    elif args.chat:
+        _serve_chat(int(args.chat[0]), Path(args.chat[1]))
+    else:
+        args.levels = [int(n) for n in args.levels.split(",")]
+        asyncio.run(_bench(args))
+
+
+if __name__ == "__main__":
+    main()

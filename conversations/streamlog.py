@@ -1,0 +1,93 @@
+"""The stream log: the frames of a conversation's latest turn, kept so sockets can resume.
+
+With REDIS_URL set it is a Redis Stream per conversation (shared by every process, expiring
+STREAM_LOG_TTL_SECONDS after its last frame); otherwise a dict in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+import weakref
+from typing import Any
+
+import redis.asyncio as redis
+from django.conf import settings
+
+KEY_PREFIX = "chatsite:streamlog:"
+
+# conversation id -> (frames, monotonic expiry); used when REDIS_URL is unset.
+_memory: dict[uuid.UUID, tuple[list[dict[str, Any]], float]] = {}
+# A Redis client's connections belong to the loop that opened them.
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.Redis] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _redis() -> redis.Redis | None:
+    if not settings.REDIS_URL:
+        return None
+    loop = asyncio.get_running_loop()
+    if loop not in _clients:
+        _clients[loop] = redis.Redis.from_url(settings.REDIS_URL)
+    return _clients[loop]
+
+
+def _key(conversation_id: uuid.UUID) -> str:
+    return f"{KEY_PREFIX}{conversation_id.hex}"
+
+
+async def log_reset(*, conversation_id: uuid.UUID) -> None:
+    """Forget the previous turn's frames: a new turn starts."""
+    client = _redis()
+    if client is None:
+        _memory.pop(conversation_id, None)
+        return
+    await client.delete(_key(conversation_id))
+
+
+async def log_append(*, conversation_id: uuid.UUID, message: dict[str, Any]) -> None:
+    """Add one frame and push the log's expiry back."""
+    ttl = settings.STREAM_LOG_TTL_SECONDS
+    client = _redis()
+    if client is None:
+        _expire_memory()
+        frames = _memory.get(conversation_id, ([], 0.0))[0]
+        frames.append(message)
+        _memory[conversation_id] = (frames, time.monotonic() + ttl)
+        return
+    key = _key(conversation_id)
+    async with client.pipeline(transaction=True) as pipe:
+        pipe.xadd(key, {"m": json.dumps(message)})
+        pipe.expire(key, ttl)
+        await pipe.execute()
+
+
+async def log_read(*, conversation_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every frame of the conversation's latest turn, oldest first."""
+    client = _redis()
+    if client is None:
+        _expire_memory()
+        return list(_memory.get(conversation_id, ([], 0.0))[0])
+    entries = await client.xrange(_key(conversation_id))
+    return [json.loads(fields[b"m"]) for _, fields in entries]
+
+
+def _expire_memory() -> None:
+    now = time.monotonic()
+    for conversation_id in [c for c, (_, expiry) in _memory.items() if expiry < now]:
+        del _memory[conversation_id]
+
+
+def frames_after(*, frames: list[dict[str, Any]], after: int) -> list[dict[str, Any]]:
+    """What a socket that has seen deltas up to `after` still needs: later deltas, turn events."""
+    needed = []
+    for frame in frames:
+        if frame["type"] == "turn.resumed":
+            # A re-attached job restarts the deltas from its checkpoint, whatever was seen before.
+            after = frame["seq"]
+        if frame["type"] != "turn.delta" or frame["seq"] > after:
+            needed.append(frame)
+    return [frame for frame in needed if frame["type"] != "turn.created"]
