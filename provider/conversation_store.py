@@ -12,6 +12,7 @@ from django.utils import timezone
 from provider.errors import ApiError
 from provider.ids import new_id
 from provider.models import Conversation, ConversationItem
+from provider.store import items_page_after
 
 Page = tuple[list[dict[str, Any]], bool]
 
@@ -127,11 +128,4 @@ def _item_not_found(item_id: str) -> ApiError:
 def items_page(conversation_id: str, *, limit: int, descending: bool, after: str | None) -> Page:
     """One page of items and whether more follow."""
     rows = _get(conversation_id).items.all()
-    if after is not None:
-        anchor = rows.filter(item_id=after).values_list("position", flat=True).first()
-        if anchor is None:
-            raise ApiError(f"Item with id '{after}' not found.", param="after")
-        rows = rows.filter(position__lt=anchor) if descending else rows.filter(position__gt=anchor)
-    rows = rows.order_by("-position" if descending else "position")
-    data = list(rows.values_list("data", flat=True)[: limit + 1])
-    return data[:limit], len(data) > limit
+    return items_page_after(rows, limit=limit, descending=descending, after=after)

@@ -20,15 +20,26 @@ class StoredResponse(models.Model):
         return f"{self.id} ({self.status})"
 
 
-class InputItem(models.Model):
+class PositionedItem(models.Model):
+    """An item stored in order: its wire JSON, its id, its position in its parent."""
+
+    position = models.PositiveIntegerField()
+    item_id = models.CharField(max_length=64)
+    data = models.JSONField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.item_id
+
+
+class InputItem(PositionedItem):
     """An input item as seen by a response: its own input plus everything chained before it."""
 
     response = models.ForeignKey(
         StoredResponse, on_delete=models.CASCADE, related_name="input_items"
     )
-    position = models.PositiveIntegerField()
-    item_id = models.CharField(max_length=64)
-    data = models.JSONField()
 
     class Meta:
         ordering = ["response", "position"]
@@ -37,19 +48,13 @@ class InputItem(models.Model):
         ]
         indexes = [models.Index(fields=["item_id"])]
 
-    def __str__(self) -> str:
-        return self.item_id
 
-
-class OutputItem(models.Model):
+class OutputItem(PositionedItem):
     """An output item of a finished response, in output_index order."""
 
     response = models.ForeignKey(
         StoredResponse, on_delete=models.CASCADE, related_name="output_items"
     )
-    position = models.PositiveIntegerField()
-    item_id = models.CharField(max_length=64)
-    data = models.JSONField()
 
     class Meta:
         ordering = ["response", "position"]
@@ -57,9 +62,6 @@ class OutputItem(models.Model):
             models.UniqueConstraint(fields=["response", "position"], name="output_item_position")
         ]
         indexes = [models.Index(fields=["item_id"])]
-
-    def __str__(self) -> str:
-        return self.item_id
 
 
 class ResponseEvent(models.Model):
@@ -104,13 +106,10 @@ class Conversation(models.Model):
         }
 
 
-class ConversationItem(models.Model):
+class ConversationItem(PositionedItem):
     """One item of a conversation, in the order it was added."""
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveIntegerField()
-    item_id = models.CharField(max_length=64)
-    data = models.JSONField()
 
     class Meta:
         ordering = ["conversation", "position"]
@@ -120,6 +119,3 @@ class ConversationItem(models.Model):
             )
         ]
         indexes = [models.Index(fields=["item_id"])]
-
-    def __str__(self) -> str:
-        return self.item_id

@@ -10,11 +10,12 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from provider.errors import ApiError
 from provider.items import resolve_references
-from provider.models import InputItem, OutputItem, ResponseEvent, StoredResponse
+from provider.models import InputItem, OutputItem, PositionedItem, ResponseEvent, StoredResponse
 
 
 @database_sync_to_async
@@ -113,6 +114,13 @@ def input_items_page(
     if not StoredResponse.objects.filter(pk=response_id).exists():
         return None
     rows = InputItem.objects.filter(response_id=response_id)
+    return items_page_after(rows, limit=limit, descending=descending, after=after)
+
+
+def items_page_after(
+    rows: QuerySet[PositionedItem], *, limit: int, descending: bool, after: str | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """Cursor paging shared by input items and conversation items: one page, and more-to-come."""
     if after is not None:
         anchor = rows.filter(item_id=after).values_list("position", flat=True).first()
         if anchor is None:
