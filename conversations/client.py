@@ -15,13 +15,48 @@ import random
 import ssl
 import time
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 from django.conf import settings
 
+from conversations.client_errors import (
+    STATUS_ERRORS,
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    RateLimitedError,
+    ServerError,
+    StreamInterrupted,
+)
 from conversations.sse import sse_data
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProviderConnectionError",
+    "ProviderError",
+    "ProviderTimeoutError",
+    "RateLimitedError",
+    "ServerError",
+    "StreamInterrupted",
+    "input_items_iter",
+    "input_items_list",
+    "input_tokens_count",
+    "models_list",
+    "response_cancel",
+    "response_delete",
+    "response_retrieve",
+    "response_stream",
+    "response_stream_resume",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -35,79 +70,6 @@ transport: httpx.AsyncBaseTransport | None = None
 _sleep = asyncio.sleep
 
 
-class ProviderError(Exception):
-    """A provider call failed; carries the HTTP status and the provider's `{"error": …}` body."""
-
-    summary: ClassVar[str] = "The provider could not answer"
-
-    def __init__(self, message: str, *, status: int | None = None, body: Any = None) -> None:
-        self.message = _redact(message)
-        self.status = status
-        self.body = body
-        super().__init__(
-            self.message if status is None else f"Error code: {status} - {self.message}"
-        )
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
-
-    @property
-    def readable(self) -> str:
-        """A sentence a person can act on."""
-        return f"{self.summary}: {self.message}" if self.message else f"{self.summary}."
-
-
-class BadRequestError(ProviderError):
-    summary = "The provider rejected the request"
-
-
-class AuthenticationError(ProviderError):
-    summary = "The provider rejected the API key"
-
-
-class PermissionDeniedError(ProviderError):
-    summary = "The provider refused access"
-
-
-class NotFoundError(ProviderError):
-    summary = "The provider does not know this object"
-
-
-class RateLimitedError(ProviderError):
-    summary = "The provider is rate limiting requests; try again shortly"
-
-
-class ServerError(ProviderError):
-    summary = "The provider had an internal error"
-
-
-class ProviderConnectionError(ProviderError):
-    summary = "Could not reach the provider"
-
-
-class ProviderTimeoutError(ProviderConnectionError):
-    summary = "The provider did not answer in time"
-
-
-class StreamInterrupted(ProviderError):
-    summary = "The connection to the provider was lost before the reply finished"
-
-
-_STATUS_ERRORS: dict[int, type[ProviderError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    429: RateLimitedError,
-}
-
-
-def _redact(text: str) -> str:
-    """Remove the API key from text that might echo a request."""
-    key = settings.OPENAI_API_KEY
-    return text.replace(key, "[redacted]") if key else text
-
-
 def _status_error(response: httpx.Response) -> ProviderError:
     """Map an HTTP error response to its typed exception."""
     try:
@@ -119,7 +81,7 @@ def _status_error(response: httpx.Response) -> ProviderError:
     error = body.get("error") if isinstance(body, dict) else None
     message = str(error.get("message") or "") if isinstance(error, dict) else ""
     status = response.status_code
-    cls = ServerError if status >= 500 else _STATUS_ERRORS.get(status, ProviderError)
+    cls = ServerError if status >= 500 else STATUS_ERRORS.get(status, ProviderError)
     return cls(message or response.reason_phrase, status=status, body=body)
 
 
