@@ -74,6 +74,9 @@ async def _cancel_unattended(*, turn_id: int) -> bool:
     if finished is None:
         return False
     message = turn_message(kind="turn.finished", turn=selectors.turn_as_dict(turn=finished))
+    await services.conversation_generating_publish(
+        conversation_id=finished.conversation_id, generating=False
+    )
     await services.turn_publish(conversation_id=finished.conversation_id, message=message)
     return True
 

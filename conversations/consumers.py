@@ -19,6 +19,10 @@ Server -> client frames:
   {"type": "turn.finished", "turn": T}    status completed|incomplete|failed|cancelled|interrupted
   {"type": "turn.resumed", "turn": T, "seq": int}   another process re-attached to the turn: T holds
       its checkpointed text, and its deltas go on from seq + 1 (replacing what came after seq)
+  {"type": "conversation.generating", "conversation_id": str, "generating": bool}   a turn of
+      any of the user's conversations (this one included) started or ended, in any process; the
+      page marks that conversation's sidebar link. Sent to every socket of the user through
+      services.user_group(); no replay: the page renders the marks as they were when it loaded.
   {"type": "error", "code": str, "message": str}   a rejected frame; nothing was stored and the
       socket stays open. Codes: frame_too_large, invalid_json, unknown_type, empty_message,
       message_too_long, busy (a turn of this conversation is still generating).
@@ -65,6 +69,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     conversation: Conversation | None = None
     group: str = ""
+    user_group: str = ""
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels hops to the database thread before every message to close stale connections;
@@ -86,13 +91,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.group = services.conversation_group(conversation_id=self.conversation.pk)
         # Join before reading the log: frames published meanwhile queue up, and seq drops repeats.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.user_group = services.user_group(user_id=self.conversation.owner_id)
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
         after = _after_param(self.scope)
         if after is not None:
             await self._replay(after)
 
     async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in (self.group, self.user_group):
+            if group:
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.conversation is None:
@@ -114,7 +122,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             raise FrameRejected("unknown_type", f"Unknown frame type: {str(kind)[:50]!r}.")
 
     async def chat_message(self, event: dict[str, Any]) -> None:
-        """A turn frame published by services.conversation_publish."""
+        """A frame published by services to the conversation's or the user's group."""
         await self._send_frame(event["message"])
 
     async def _replay(self, after: int) -> None:

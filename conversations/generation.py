@@ -188,6 +188,15 @@ async def _announce(job: Job) -> None:
     await services.turn_publish(
         conversation_id=job.turn.conversation_id, message=message, first=True
     )
+    # A sidebar hint, kept off the first-token path (its owner lookup queues on the DB thread);
+    # _finish cancels it with the other helpers if it is still pending.
+    job.helpers.append(
+        asyncio.create_task(
+            services.conversation_generating_publish(
+                conversation_id=job.turn.conversation_id, generating=True
+            )
+        )
+    )
 
 
 def _stop_helpers(job: Job) -> None:
@@ -275,6 +284,11 @@ async def _finish(job: Job, *, status: str, error: str = "") -> None:
         reasoning_ended_at=job.reasoning_ended_at,
     )
     if turn is not None:
+        # Before turn.finished: a tab may send its next message as soon as that arrives, and the
+        # job must be released by then.
+        await services.conversation_generating_publish(
+            conversation_id=turn.conversation_id, generating=False
+        )
         await _publish(job, turn_message(kind="turn.finished", turn=_as_dict(turn)))
 
 

@@ -48,6 +48,9 @@ async def reap(*, reattach: bool = True) -> list[Turn]:
         ended = await database_sync_to_async(services.turn_interrupt)(turn=turn)
         if ended is not None:
             message = turn_message(kind="turn.finished", turn=selectors.turn_as_dict(turn=ended))
+            await services.conversation_generating_publish(
+                conversation_id=ended.conversation_id, generating=False
+            )
             await services.turn_publish(conversation_id=ended.conversation_id, message=message)
             interrupted.append(ended)
     return interrupted

@@ -7,15 +7,21 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from conversations.models import Conversation, ProviderDeletion, Turn, TurnStatus
 
 
 def conversation_list(*, owner: AbstractBaseUser, query: str = "") -> QuerySet[Conversation]:
-    """The owner's conversations, newest first, optionally filtered by title or text."""
-    conversations = Conversation.objects.filter(owner=owner)
+    """The owner's conversations, newest first, optionally filtered by title or text.
+
+    Each is annotated with `generating`: whether one of its turns is pending or streaming.
+    """
+    running = Turn.objects.filter(
+        conversation=OuterRef("pk"), status__in=[TurnStatus.PENDING, TurnStatus.STREAMING]
+    )
+    conversations = Conversation.objects.filter(owner=owner).annotate(generating=Exists(running))
     if query:
         matching_turns = Turn.objects.filter(
             Q(user_text__icontains=query) | Q(output_text__icontains=query)
@@ -27,6 +33,13 @@ def conversation_list(*, owner: AbstractBaseUser, query: str = "") -> QuerySet[C
 def conversation_get(*, owner: AbstractBaseUser, conversation_id: uuid.UUID | str) -> Conversation:
     """One conversation of the owner; raises Conversation.DoesNotExist otherwise."""
     return Conversation.objects.get(owner=owner, id=conversation_id)
+
+
+def conversation_owner_id(*, conversation_id: uuid.UUID) -> int | None:
+    """The id of the conversation's owner, or None once it is deleted."""
+    return (
+        Conversation.objects.filter(pk=conversation_id).values_list("owner_id", flat=True).first()
+    )
 
 
 def turn_list(*, conversation: Conversation) -> QuerySet[Turn]:

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -143,6 +144,28 @@ async def conversation_publish(*, conversation_id: uuid.UUID, message: dict[str,
     await get_channel_layer().group_send(
         conversation_group(conversation_id=conversation_id),
         {"type": "chat.message", "message": message},
+    )
+
+
+def user_group(*, user_id: int) -> str:
+    """The channel-layer group every socket of a user joins, whatever conversation it shows."""
+    return f"user.{user_id}"
+
+
+async def conversation_generating_publish(*, conversation_id: uuid.UUID, generating: bool) -> None:
+    """Tell every open tab of the owner that a turn of the conversation started or ended."""
+    owner_id = await database_sync_to_async(selectors.conversation_owner_id)(
+        conversation_id=conversation_id
+    )
+    if owner_id is None:
+        return
+    message = {
+        "type": "conversation.generating",
+        "conversation_id": str(conversation_id),
+        "generating": generating,
+    }
+    await get_channel_layer().group_send(
+        user_group(user_id=owner_id), {"type": "chat.message", "message": message}
     )
 
 

@@ -31,8 +31,14 @@ function refreshControls() {
   stopButton.hidden = !busy;
   if (!busy) stopButton.disabled = false;
   sendButton.disabled = busy;
-  const link = document.querySelector('nav a[aria-current="page"]');
-  if (link) link.toggleAttribute("data-generating", busy);
+  markGenerating(document.querySelector('nav a[aria-current="page"]'), busy);
+}
+
+// The sidebar's dot (and its hidden "(generating)") show while the link carries data-generating.
+function markGenerating(link, busy) {
+  if (!link) return;
+  if (busy) link.dataset.generating = "true";
+  else delete link.dataset.generating;
 }
 
 function addOrUpdate(turn) {
@@ -58,8 +64,8 @@ function adoptTitle(turn) {
   if (turn.position !== 0 || heading.textContent !== "New chat") return;
   const title = turn.user_text.split(/\s+/).filter(Boolean).join(" ").slice(0, 60) || "New chat";
   for (const node of document.querySelectorAll("[data-conversation-title]")) node.textContent = title;
-  const link = document.querySelector('nav a[aria-current="page"]');
-  if (link) link.textContent = title;
+  const sidebarTitle = document.querySelector('nav a[aria-current="page"] .conversation-title');
+  if (sidebarTitle) sidebarTitle.textContent = title;
   const renameField = document.querySelector('#rename-dialog input[name="title"]');
   if (renameField) renameField.value = title;
   document.title = `${title} · chatsite`;
@@ -80,6 +86,12 @@ const handlers = {
     addOrUpdate(message.turn);
     statusLine.textContent = message.turn.status === "completed" ? "Answer complete." : "Answer ended.";
   },
+  // A turn of any of the user's conversations started or ended, maybe in another tab.
+  "conversation.generating": (message) =>
+    markGenerating(
+      document.querySelector(`nav a[data-conversation-id="${CSS.escape(message.conversation_id)}"]`),
+      message.generating,
+    ),
   error: (message) => {
     showAlert(message.message || "Something went wrong.");
     // Give back a message the server refused, unless the user has started typing another.

@@ -327,3 +327,24 @@ async def test_stop_from_another_tab(provider_settings, conversation):
     assert finished["status"] == "cancelled"
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_other_conversation_hears_generating_of_the_same_user_only(
+    provider_settings, conversation, conversation_factory
+):
+    other = await database_sync_to_async(conversation_factory)(owner=conversation.owner)
+    stranger = await database_sync_to_async(conversation_factory)()
+    watching = await connect(conversation.owner, conversation.pk)
+    outsider = await connect(stranger.owner, stranger.pk)
+    generating = await connect(conversation.owner, other.pk)
+    await send_text(generating, "[delay=20] elsewhere")
+    await frames_until(generating, "turn.finished")
+    started = await watching.receive_json_from(timeout=WAIT)
+    ended = await watching.receive_json_from(timeout=WAIT)
+    expected = {"type": "conversation.generating", "conversation_id": str(other.pk)}
+    assert started == {**expected, "generating": True}
+    assert ended == {**expected, "generating": False}
+    assert await watching.receive_nothing()
+    assert await outsider.receive_nothing()
+    for communicator in (watching, outsider, generating):
+        await communicator.disconnect()

@@ -36,6 +36,24 @@ def test_conversation_list_only_own_and_searchable(conversation_factory):
     assert list(selectors.conversation_list(owner=mine.owner, query="plums")) == [other]
 
 
+@pytest.mark.parametrize(
+    ("status", "generating"),
+    [
+        (TurnStatus.PENDING, True),
+        (TurnStatus.STREAMING, True),
+        (TurnStatus.COMPLETED, False),
+        (TurnStatus.INTERRUPTED, False),
+    ],
+)
+def test_conversation_list_marks_generating(conversation_factory, status, generating):
+    conversation = conversation_factory()
+    turn_with(conversation, "earlier", status=TurnStatus.COMPLETED)
+    turn_with(conversation, "latest", status=status)
+    idle = conversation_factory(owner=conversation.owner)
+    listed = {c.pk: c.generating for c in selectors.conversation_list(owner=conversation.owner)}
+    assert listed == {conversation.pk: generating, idle.pk: False}
+
+
 def test_last_response_id_skips_unfinished_turns(conversation_factory):
     conversation = conversation_factory()
     assert selectors.conversation_last_response_id(conversation=conversation) == ""

@@ -111,6 +111,34 @@ def test_other_tab_sees_the_message(chat_page: Page):
     expect(last_answer(other)).to_have_attribute("data-status", "completed")
 
 
+def test_sidebar_marks_a_conversation_generating_elsewhere(chat_page: Page):
+    page = chat_page
+    send(page, "Alpha")
+    expect(last_answer(page)).to_have_attribute("data-status", "completed")
+    first_url = page.url
+    page.get_by_role("button", name="New chat").click()
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    second_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    other = page.context.new_page()
+    other.goto(first_url)
+    expect(other.get_by_role("textbox", name="Message")).to_be_visible()
+    other.wait_for_timeout(300)  # let the second tab's socket join the user's group
+    nav = other.get_by_role("navigation", name="Conversations")
+    busy = nav.locator(f'a[data-conversation-id="{second_id}"]')
+    send(page, "Beta [delay=150]")
+    expect(busy).to_have_attribute("data-generating", "true")
+    expect(busy.locator(".generating-mark")).to_be_visible()
+    expect(nav.get_by_role("link", name=re.compile(r"^New chat.*generating"))).to_be_visible()
+    expect(nav.get_by_role("link", name="Alpha")).not_to_have_attribute("data-generating", "true")
+    other.reload()  # rendered by the server as well, under the title the message gave it
+    expect(busy).to_have_attribute("data-generating", "true")
+    expect(busy).to_have_accessible_name(re.compile(r"^Beta \[delay=150\].*generating"))
+    expect(last_answer(page)).to_have_attribute("data-status", "completed")
+    expect(nav.locator("a[data-generating]")).to_have_count(0)
+    expect(busy).to_have_accessible_name("Beta [delay=150]")
+    expect(busy.locator(".generating-mark")).to_be_hidden()
+
+
 def test_markdown_code_block_is_highlighted_with_copy(chat_page: Page, tmp_path: Path):
     page = chat_page
     send(page, "Show me a Python loop, please")
