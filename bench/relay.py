@@ -2,10 +2,11 @@
 
 Run: .venv/bin/python bench/relay.py [--levels 1,50,200,400,800] [--tokens 64] [--interval 0.01]
 
-A fast fake provider (its own process) streams `--tokens` text deltas per response, one every
-`--interval` seconds; each delta carries its index and the wall-clock time it was sent. The chat
-server (daphne, default SQLite set-up, in-memory channel layer) relays them to one websocket per
-conversation; all streams of a level start together. Printed per level: relay overhead from
+One user per stream, as in the Open WebUI measurement. A fast fake provider (its own process)
+streams `--tokens` text deltas per response, one every `--interval` seconds; each delta carries
+its index and the wall-clock time it was sent. The chat server (daphne, default SQLite set-up,
+in-memory channel layer) relays them to one websocket per conversation; all streams of a level
+start together. Printed per level: relay overhead from
 provider event to websocket frame (p50/p99), deltas lost and duplicated, frames/s, DB writes per
 turn, `database is locked` errors, failed turns, peak RSS of the daphne process, and the TTFT the
 chat path adds over calling the provider directly. Levels go on until one breaks.
@@ -140,23 +141,31 @@ def _env(data_dir: Path, provider_port: int, port: int) -> dict[str, str]:
     }
 
 
-def _session_cookie(conversations: int) -> tuple[str, list[str]]:
-    """A user with that many conversations, and a session cookie for them."""
+def _chats(streams: int) -> list[tuple[str, str]]:
+    """One user per stream, each with a conversation: (session cookie, conversation id).
+
+    Separate users, as in the Open WebUI measurement: a user's sidebar events go to every socket
+    of that user, so one user with N tabs would measure an N-squared fan-out instead of N chats.
+    """
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
 
     from conversations.models import Conversation
 
-    user = User.objects.create_user(username=f"bench-{uuid.uuid4().hex[:8]}", password="x")
-    rows = Conversation.objects.bulk_create(
-        [Conversation(owner=user, reasoning_effort="none") for _ in range(conversations)]
+    tag = uuid.uuid4().hex[:8]
+    users = User.objects.bulk_create(
+        [User(username=f"bench-{tag}-{n}", password="!") for n in range(streams)]
     )
-    session = SessionStore()
-    session[SESSION_KEY], session[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session.create()
-    return f"sessionid={session.session_key}", [str(c.pk) for c in rows]
+    chats = []
+    for user in users:
+        conversation = Conversation.objects.create(owner=user, reasoning_effort="none")
+        session = SessionStore()
+        session[SESSION_KEY], session[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session.create()
+        chats.append((f"sessionid={session.session_key}", str(conversation.pk)))
+    return chats
 
 
 async def _stream(
@@ -221,12 +230,12 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def _level(port: int, provider_port: int, streams: int, counts: Path) -> dict:
-    cookie, conversations = await asyncio.to_thread(_session_cookie, streams)
+    chats = await asyncio.to_thread(_chats, streams)
     before = json.loads(await asyncio.to_thread(counts.read_text))
     start = asyncio.Event()
     ready: asyncio.Queue = asyncio.Queue()
-    tasks = [asyncio.create_task(_stream(port, cookie, c, ready, start)) for c in conversations]
-    for _ in conversations:  # every socket connected and past the server's connect handler
+    tasks = [asyncio.create_task(_stream(port, *chat, ready, start)) for chat in chats]
+    for _ in chats:  # every socket connected and past the server's connect handler
         await ready.get()
     start.set()
     results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=300)

@@ -188,15 +188,8 @@ async def _announce(job: Job) -> None:
     await services.turn_publish(
         conversation_id=job.turn.conversation_id, message=message, first=True
     )
-    # A sidebar hint, kept off the first-token path (its owner lookup queues on the DB thread);
-    # _finish cancels it with the other helpers if it is still pending.
-    job.helpers.append(
-        asyncio.create_task(
-            services.conversation_generating_publish(
-                conversation_id=job.turn.conversation_id, generating=True
-            )
-        )
-    )
+    # A sidebar hint, kept off the first-token path; _finish cancels it if still pending.
+    job.helpers.append(asyncio.create_task(_generating_publish(job, generating=True)))
 
 
 def _stop_helpers(job: Job) -> None:
@@ -286,9 +279,7 @@ async def _finish(job: Job, *, status: str, error: str = "") -> None:
     if turn is not None:
         # Before turn.finished: a tab may send its next message as soon as that arrives, and the
         # job must be released by then.
-        await services.conversation_generating_publish(
-            conversation_id=turn.conversation_id, generating=False
-        )
+        await _generating_publish(job, generating=False)
         await _publish(job, turn_message(kind="turn.finished", turn=_as_dict(turn)))
 
 
@@ -299,6 +290,17 @@ def _final_texts(job: Job, *, kind: DeltaKind) -> str:
         return relayed
     final = job.finished.output_text if kind == "text" else job.finished.reasoning_text
     return relayed if final is None else final
+
+
+async def _generating_publish(job: Job, *, generating: bool) -> None:
+    """Mark the conversation in the owner's sidebars, skipping the owner lookup when we can."""
+    # The turn usually arrives with its conversation loaded: then no DB trip (they queue).
+    cached = Turn.conversation.is_cached(job.turn)
+    await services.conversation_generating_publish(
+        conversation_id=job.turn.conversation_id,
+        generating=generating,
+        owner_id=job.turn.conversation.owner_id if cached else None,
+    )
 
 
 def _as_dict(turn: Turn) -> dict[str, Any]:

@@ -160,4 +160,5 @@ def turn_stale(*, before: datetime, exclude_ids: list[int]) -> list[Turn]:
     """Running turns with no heartbeat since `before` (their worker is gone), oldest first."""
     running = Turn.objects.filter(status__in=[TurnStatus.PENDING, TurnStatus.STREAMING])
     stale = Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before)
-    return list(running.filter(stale).exclude(pk__in=exclude_ids).order_by("created_at"))
+    stale_turns = running.filter(stale).exclude(pk__in=exclude_ids).select_related("conversation")
+    return list(stale_turns.order_by("created_at"))

@@ -152,11 +152,14 @@ def user_group(*, user_id: int) -> str:
     return f"user.{user_id}"
 
 
-async def conversation_generating_publish(*, conversation_id: uuid.UUID, generating: bool) -> None:
+async def conversation_generating_publish(
+    *, conversation_id: uuid.UUID, generating: bool, owner_id: int | None = None
+) -> None:
     """Tell every open tab of the owner that a turn of the conversation started or ended."""
-    owner_id = await database_sync_to_async(selectors.conversation_owner_id)(
-        conversation_id=conversation_id
-    )
+    if owner_id is None:
+        owner_id = await database_sync_to_async(selectors.conversation_owner_id)(
+            conversation_id=conversation_id
+        )
     if owner_id is None:
         return
     message = {

@@ -98,7 +98,7 @@ async def test_sigkill_mid_stream_reattaches_to_the_background_response(
     conversation = conversation_new(http)
     on_a = await open_socket(cluster.a, http, conversation)
     on_b = await open_socket(cluster.b, http, conversation)
-    await on_a.send_json({"type": "message.send", "text": "[delay=60] [tokens=80] survive"})
+    await on_a.send_json({"type": "message.send", "text": "[delay=60] [tokens=200] survive"})
     seen = await frames_until(on_b, is_text_delta)
     await checkpointed_text(cluster.b, http, conversation)
     cluster.a.process.send_signal(signal.SIGKILL)
