@@ -205,14 +205,8 @@ async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
 
 async def response_stream(*, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
     """POST /responses with stream=true and yield its events; retried only before any event."""
-    async with _client() as client:
-        request = client.build_request("POST", "responses", json={**body, "stream": True})
-        response = await _send(client, request)
-        try:
-            async for event in _events(response):
-                yield event
-        finally:
-            await response.aclose()
+    async for event in _stream("POST", "responses", json={**body, "stream": True}):
+        yield event
 
 
 async def response_stream_resume(
@@ -222,9 +216,14 @@ async def response_stream_resume(
     params: dict[str, Any] = {"stream": "true"}
     if starting_after is not None:
         params["starting_after"] = starting_after
+    async for event in _stream("GET", _response_path(response_id), params=params):
+        yield event
+
+
+async def _stream(method: str, path: str, **request: Any) -> AsyncIterator[dict[str, Any]]:
+    """Send one streaming request (retried before its first byte) and yield its SSE events."""
     async with _client() as client:
-        request = client.build_request("GET", _response_path(response_id), params=params)
-        response = await _send(client, request)
+        response = await _send(client, client.build_request(method, path, **request))
         try:
             async for event in _events(response):
                 yield event

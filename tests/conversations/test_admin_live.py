@@ -6,14 +6,12 @@ import httpx
 import pytest
 from asgiref.sync import ThreadSensitiveContext
 from channels.db import database_sync_to_async
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
 
 from conversations import client
 from conversations.models import ProviderDeletion, Turn
-from conversations.routing import websocket_urlpatterns
+from tests.conversations.sockets import connect
 from tests.fakes.admin_users import admin_user
 from tests.live import free_port
 
@@ -155,16 +153,6 @@ async def admin_post(async_client, url: str) -> None:
     """
     async with ThreadSensitiveContext():
         await async_client.post(url)
-
-
-async def connect(user, conversation_id) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/conversations/{conversation_id}/"
-    )
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
 
 
 async def frame_of(communicator, kind: str) -> dict:

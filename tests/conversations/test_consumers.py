@@ -6,14 +6,13 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from chatsite.asgi import application
 from conversations import client
 from conversations.models import Turn
-from conversations.routing import websocket_urlpatterns
+from tests.conversations.sockets import connect
 from tests.polling import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,16 +22,6 @@ WAIT = 30  # seconds before a missing frame counts as a hang, not a timing asser
 @pytest.fixture
 def conversation(conversation_factory):
     return conversation_factory(reasoning_effort="low")
-
-
-async def connect(user, conversation_id) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/conversations/{conversation_id}/"
-    )
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
 
 
 async def frames_until(communicator, kind: str) -> list[dict]:
@@ -229,16 +218,6 @@ async def test_busy_while_generating(provider_settings, conversation):
     assert await turn_count(conversation) == 1
 
 
-async def connect_after(user, conversation_id, after: int) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/conversations/{conversation_id}/?after={after}"
-    )
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
 def deltas(frames: list[dict]) -> list[tuple[int, str, str]]:
     return [(f["seq"], f["kind"], f["delta"]) for f in frames if f["type"] == "turn.delta"]
 
@@ -252,7 +231,7 @@ async def test_resume_after_n_gets_the_rest_without_gap_or_duplicate(
     while len(deltas(seen)) < 3:
         seen.append(await first.receive_json_from(timeout=WAIT))
     await first.disconnect()  # a reload: the page saw deltas 1..3
-    resumed = await connect_after(conversation.owner, conversation.pk, after=3)
+    resumed = await connect(conversation.owner, conversation.pk, after=3)
     rest = await frames_until(resumed, "turn.finished")
     await resumed.disconnect()
     got = deltas(seen) + deltas(rest)
@@ -268,7 +247,7 @@ async def test_replay_from_zero_mid_stream_matches_the_live_tab(provider_setting
     live_frames = []
     while len(deltas(live_frames)) < 4:
         live_frames.append(await live.receive_json_from(timeout=WAIT))
-    late = await connect_after(conversation.owner, conversation.pk, after=0)
+    late = await connect(conversation.owner, conversation.pk, after=0)
     late_frames = await frames_until(late, "turn.finished")
     live_frames += await frames_until(live, "turn.finished")
     assert deltas(late_frames) == deltas(live_frames)  # same frames, none twice, none missing
@@ -282,7 +261,7 @@ async def test_replay_after_the_end_gives_the_whole_turn(provider_settings, conv
     await send_text(live, "finished already")
     live_frames = await frames_until(live, "turn.finished")
     await live.disconnect()
-    late = await connect_after(conversation.owner, conversation.pk, after=0)
+    late = await connect(conversation.owner, conversation.pk, after=0)
     late_frames = await frames_until(late, "turn.finished")
     await late.disconnect()
     assert deltas(late_frames) == deltas(live_frames)
