@@ -25,7 +25,8 @@ Server -> client frames:
       services.user_group(); no replay: the page renders the marks as they were when it loaded.
   {"type": "error", "code": str, "message": str}   a rejected frame; nothing was stored and the
       socket stays open. Codes: frame_too_large, invalid_json, unknown_type, empty_message,
-      message_too_long, busy (a turn of this conversation is still generating).
+      message_too_long, busy (a turn of this conversation is still generating), not_found (the
+      conversation was deleted since the socket connected).
 
 T is selectors.turn_as_dict: {"id", "position", "user_text", "status", "response_id",
 "output_text", "reasoning_text", "reasoning_seconds" (float|null), "usage" ({"input_tokens",
@@ -117,7 +118,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if kind == "message.send":
             await self._message_send(_text_clean(content.get("text")))
         elif kind == "turn.stop":
-            await generation.generation_stop(conversation_id=self.conversation.pk)
+            generation.generation_stop_soon(conversation_id=self.conversation.pk)
         else:
             raise FrameRejected("unknown_type", f"Unknown frame type: {str(kind)[:50]!r}.")
 
@@ -149,6 +150,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             raise FrameRejected(
                 "busy", "Wait for the current reply to finish, or stop it, before sending."
             ) from None
+        except Conversation.DoesNotExist:
+            raise FrameRejected("not_found", "This conversation has been deleted.") from None
 
     async def _owned_conversation(self) -> Conversation | None:
         user = self.scope.get("user")

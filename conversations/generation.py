@@ -21,7 +21,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from conversations import client, selectors, services, supervision
+from conversations import client, selectors, services, starts, supervision
 from conversations.events import (
     Created,
     Delta,
@@ -42,6 +42,7 @@ from conversations.requests import provider_events, request_body, response_cance
 
 logger = logging.getLogger(__name__)
 INTERNAL_ERROR = "Something went wrong on our side while generating the reply."
+STOP_WAITS_FOR_ID_SECONDS = 5.0
 
 
 class GenerationBusy(Exception):
@@ -62,7 +63,34 @@ class Job:
     task: asyncio.Task[None] | None = None
     helpers: list[asyncio.Task[None]] = field(default_factory=list)
     background: bool = False
+    # The POST body, when it was built with the turn (else the job builds it).
+    body: dict[str, Any] | None = None
     response_id: str = ""
+    # Records the response id in the DB, off the first-token path; _finish waits for it.
+    recording: asyncio.Task[None] | None = None
+    created: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when another process took the turn over (or ended it): this job must write nothing.
+    superseded: bool = False
+
+    async def stop(self) -> bool:
+        """Cancel the job and wait until it is saved; False if it had already ended."""
+        if self.background and not self.response_id and self.task is not None:
+            # A background response runs on at the provider until cancelled there, which needs
+            # its id: give response.created a moment to arrive first.
+            created = asyncio.ensure_future(self.created.wait())
+            await asyncio.wait(
+                {created, self.task},
+                timeout=STOP_WAITS_FOR_ID_SECONDS,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            created.cancel()
+        # Once the terminal event has arrived the turn ends as the provider said, never cancelled.
+        if self.finishing or self.task is None or self.task.done():
+            return False
+        self.task.cancel()
+        await asyncio.wait({self.task})
+        return True
+
     # The provider's sequence_number of the last event handled: where a re-attach resumes.
     provider_seq: int | None = None
     resuming: bool = False
@@ -70,6 +98,8 @@ class Job:
 
 # conversation id -> its running job; None while the turn row is still being created.
 _jobs: dict[uuid.UUID, Job | None] = {}
+# Stops under way for sockets, held so they are not garbage-collected before they finish.
+_stopping: set[asyncio.Task[bool]] = set()
 
 
 def generation_busy(*, conversation_id: uuid.UUID) -> bool:
@@ -84,22 +114,22 @@ async def generation_submit(*, conversation: Conversation, text: str) -> Turn:
     # Reserve before awaiting, so two tabs sending at once can't both pass the check.
     _jobs[conversation.pk] = None
     try:
-        turn = await database_sync_to_async(services.turn_create_if_idle)(
-            conversation=conversation, text=text
-        )
-        if turn is None:
+        begun = await starts.turn_begin(conversation_id=conversation.pk, text=text)
+        if begun is None:
             raise GenerationBusy  # generating in another process
     except BaseException:
         del _jobs[conversation.pk]
         raise
-    generation_start(turn=turn)
+    turn, body = begun
+    generation_start(turn=turn, body=body)
     return turn
 
 
-def generation_start(*, turn: Turn) -> Job:
+def generation_start(*, turn: Turn, body: dict[str, Any] | None = None) -> Job:
     """Run a pending turn's generation in a task owned by the process."""
     job = Job(turn=turn, relay=Relay(conversation_id=turn.conversation_id, turn_id=turn.pk))
-    job.background = settings.OPENAI_BACKGROUND
+    job.background = settings.OPENAI_BACKGROUND if body is None else "background" in body
+    job.body = body
     return _launch(job)
 
 
@@ -133,15 +163,20 @@ async def generation_stop(
     job = next((j for j in _jobs.values() if j and _matches(j, conversation_id, turn_id)), None)
     if job is None:
         return await supervision.stop_remote(conversation_id=conversation_id, turn_id=turn_id)
-    # Once the terminal event has arrived the turn ends as the provider said, never cancelled.
-    if job.finishing or job.task is None:
+    if not await job.stop():
         return False
-    job.task.cancel()
-    await asyncio.wait({job.task})
     if not job.finishing:  # cancelled before its first step, so _run never ran
         await _finish(job, status=TurnStatus.CANCELLED)
         _release(job)
     return True
+
+
+def generation_stop_soon(*, conversation_id: uuid.UUID) -> None:
+    """generation_stop in a task of its own, for a socket: its frames must keep flowing while a
+    stop waits (for a response id, or for another process), or its channel fills up."""
+    task = asyncio.create_task(generation_stop(conversation_id=conversation_id))
+    _stopping.add(task)
+    task.add_done_callback(_stopping.discard)
 
 
 def _matches(job: Job, conversation_id: uuid.UUID | None, turn_id: int | None) -> bool:
@@ -154,14 +189,18 @@ async def _run(job: Job) -> None:
         job.helpers = supervision.helpers_start(job)
         await supervision.control_join(job)
         await _announce(job)
-        body = {} if job.resuming else await request_body(turn=job.turn, background=job.background)
+        body = await _body(job)
         async with aclosing(provider_events(job, body)) as events:
             async for event in events:
                 await _handle(job, event_parse(event=event), body=body)
                 job.provider_seq = event.get("sequence_number", job.provider_seq)
         await _finish_from_stream(job)
     except asyncio.CancelledError:
-        await _finish(job, status=TurnStatus.CANCELLED)
+        if job.superseded:
+            job.relay.abandon()
+            logger.warning("Turn %s was taken over by another process; this job stops", job.turn.pk)
+        else:
+            await _finish(job, status=TurnStatus.CANCELLED)
         raise
     except client.ProviderError as exc:
         logger.warning("Turn %s failed at the provider: %r", job.turn.pk, exc)
@@ -175,6 +214,13 @@ async def _run(job: Job) -> None:
         _stop_helpers(job)
         _release(job)
         await supervision.control_leave(job)
+
+
+async def _body(job: Job) -> dict[str, Any]:
+    """The POST body: built with the turn, or now; none for a re-attach."""
+    if job.body is not None or job.resuming:
+        return job.body or {}
+    return await request_body(turn=job.turn, background=job.background)
 
 
 async def _announce(job: Job) -> None:
@@ -207,13 +253,8 @@ async def _handle(job: Job, event: Event | None, *, body: dict[str, Any]) -> Non
     match event:
         case Created(response_id=response_id):
             job.response_id = response_id
-            await database_sync_to_async(services.turn_start)(
-                turn_id=job.turn.pk,
-                response_id=response_id,
-                previous_response_id=body.get("previous_response_id", ""),
-                model=body["model"],
-                started_at=job.started_at,
-            )
+            job.created.set()
+            job.recording = asyncio.create_task(_record_start(job, body=body))
             await _publish(job, response_message(turn_id=job.turn.pk, response_id=response_id))
         case Delta(kind=kind, text=text):
             if kind == "text":
@@ -225,6 +266,18 @@ async def _handle(job: Job, event: Event | None, *, body: dict[str, Any]) -> Non
             job.stream_error = message
         case Finished():
             job.finished, job.finishing = event, True
+
+
+async def _record_start(job: Job, *, body: dict[str, Any]) -> None:
+    """Save the response id (a re-attach after a crash needs it): the turn is streaming."""
+    start = services.TurnStart(
+        turn_id=job.turn.pk,
+        response_id=job.response_id,
+        previous_response_id=body.get("previous_response_id", ""),
+        model=body["model"],
+        started_at=job.started_at,
+    )
+    await starts.turn_started(start=start)
 
 
 async def _reasoning_done(job: Job) -> None:
@@ -258,6 +311,7 @@ async def _finish(job: Job, *, status: str, error: str = "") -> None:
     except Exception:
         # A channel layer hiccup must not keep the turn from being saved.
         logger.exception("Turn %s: relaying the last deltas failed", job.turn.pk)
+    await _recorded(job)
     if status == TurnStatus.CANCELLED and job.background and job.response_id:
         await response_cancel(job)
     if job.relay.texts["reasoning"] and job.reasoning_ended_at is None:
@@ -275,12 +329,24 @@ async def _finish(job: Job, *, status: str, error: str = "") -> None:
         error=error,
         started_at=job.started_at,
         reasoning_ended_at=job.reasoning_ended_at,
+        worker=supervision.WORKER,
     )
     if turn is not None:
         # Before turn.finished: a tab may send its next message as soon as that arrives, and the
         # job must be released by then.
         await _generating_publish(job, generating=False)
         await _publish(job, turn_message(kind="turn.finished", turn=_as_dict(turn)))
+
+
+async def _recorded(job: Job) -> None:
+    """Wait for the response id to be saved: the final save must come after it."""
+    if job.recording is None:
+        return
+    try:
+        # Shielded: a Stop cancelling the job must not cancel the write it depends on.
+        await asyncio.shield(job.recording)
+    except Exception:
+        logger.exception("Turn %s: saving the response id failed", job.turn.pk)
 
 
 def _final_texts(job: Job, *, kind: DeltaKind) -> str:

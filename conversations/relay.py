@@ -67,6 +67,13 @@ class Relay:
         """Send the rest; nothing is sent after this."""
         await self.flush()
 
+    def abandon(self) -> None:
+        """Drop what is queued unsent; nothing is sent after this."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._pending = []
+
     async def _flush_later(self, wait: float) -> None:
         await asyncio.sleep(wait)
         self._timer = None

@@ -20,12 +20,25 @@ logger = logging.getLogger(__name__)
 
 async def request_body(*, turn: Turn, background: bool) -> dict[str, Any]:
     """The POST /responses body for the turn, from its conversation's current settings."""
-    # One trip to the database thread: every turn start queues there, so trips add up to TTFT.
     return await database_sync_to_async(_request_body)(turn=turn, background=background)
 
 
 def _request_body(*, turn: Turn, background: bool) -> dict[str, Any]:
     conversation = Conversation.objects.get(pk=turn.conversation_id)
+    previous = selectors.conversation_last_response_id(conversation=conversation)
+    return request_body_sync(
+        turn=turn, conversation=conversation, background=background, previous_response_id=previous
+    )
+
+
+def request_body_sync(
+    *, turn: Turn, conversation: Conversation, background: bool, previous_response_id: str
+) -> dict[str, Any]:
+    """request_body with its reads done, for callers on the database thread.
+
+    `previous_response_id` is the conversation's last completed response (or ''), for
+    providers that keep state.
+    """
     body: dict[str, Any] = {
         "model": conversation.model or settings.OPENAI_MODEL,
         "input": turn.user_text,
@@ -42,14 +55,15 @@ def _request_body(*, turn: Turn, background: bool) -> dict[str, Any]:
     if conversation.reasoning_effort != ReasoningEffort.NONE:
         # OpenAI streams reasoning summaries only when asked for; others ignore "summary".
         body["reasoning"] = {"effort": conversation.reasoning_effort, "summary": "auto"}
-    body.update(_context_fields(conversation=conversation, turn=turn))
+    body.update(
+        _context_fields(conversation=conversation, turn=turn, previous=previous_response_id)
+    )
     return body
 
 
-def _context_fields(*, conversation: Conversation, turn: Turn) -> dict[str, Any]:
+def _context_fields(*, conversation: Conversation, turn: Turn, previous: str) -> dict[str, Any]:
     """Chain to the last completed response, or send the whole history to stateless providers."""
     if not settings.OPENAI_STATELESS:
-        previous = selectors.conversation_last_response_id(conversation=conversation)
         return {"previous_response_id": previous} if previous else {}
     history = selectors.turn_history(conversation=conversation, before_position=turn.position)
     messages = [

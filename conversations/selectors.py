@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 
 from conversations.models import Conversation, ProviderDeletion, Turn, TurnStatus
@@ -49,13 +49,21 @@ def turn_list(*, conversation: Conversation) -> QuerySet[Turn]:
 
 def conversation_last_response_id(*, conversation: Conversation) -> str:
     """The response id to chain the next turn to: the last completed turn's, or ''."""
-    turn = (
-        conversation.turns.filter(status=TurnStatus.COMPLETED)
+    return conversations_last_response_ids(conversation_ids=[conversation.pk]).get(
+        conversation.pk, ""
+    )
+
+
+def conversations_last_response_ids(*, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """conversation_last_response_id of several conversations, in one query."""
+    last = (
+        Turn.objects.filter(conversation=OuterRef("pk"), status=TurnStatus.COMPLETED)
         .exclude(response_id="")
         .order_by("-position")
-        .first()
+        .values("response_id")[:1]
     )
-    return turn.response_id if turn else ""
+    rows = Conversation.objects.filter(pk__in=conversation_ids).annotate(last=Subquery(last))
+    return {pk: last or "" for pk, last in rows.values_list("pk", "last")}
 
 
 def turn_as_dict(*, turn: Turn) -> dict[str, object]:

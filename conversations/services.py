@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from conversations import selectors, streamlog
@@ -25,6 +26,7 @@ from conversations.models import (
 )
 
 TITLE_MAX_LENGTH = 200
+RUNNING = [TurnStatus.PENDING, TurnStatus.STREAMING]
 OUTBOX_BASE_DELAY_SECONDS = 30
 OUTBOX_MAX_DELAY_SECONDS = 3600
 TURN_FINISH_FIELDS = [
@@ -122,16 +124,58 @@ def turn_create(*, conversation: Conversation, text: str) -> Turn:
     # Lock the conversation row so two tabs sending at once get distinct positions.
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     last = conversation.turns.aggregate(last=Max("position"))["last"]
-    turn = Turn.objects.create(
+    turn = _turn_new(conversation=conversation, text=text, last_position=last)
+    turn.save()
+    conversation.save(update_fields=["title", "updated_at"])
+    return turn
+
+
+@transaction.atomic
+def turns_create_if_idle(*, messages: dict[uuid.UUID, str]) -> dict[uuid.UUID, Turn | None]:
+    """Append each message to its conversation as a new pending turn, in one transaction.
+
+    A conversation with a turn still running (in any process) gets None instead; a conversation
+    that no longer exists is left out.
+    """
+    # Locked in pk order, so two processes starting turns of the same conversations can't
+    # deadlock; the running check and the positions are read under that lock.
+    locked = Conversation.objects.select_for_update().filter(pk__in=messages).order_by("pk")
+    conversations = {conversation.pk: conversation for conversation in locked}
+    stats = {
+        row["conversation_id"]: row
+        for row in Turn.objects.filter(conversation_id__in=conversations)
+        .values("conversation_id")
+        .order_by()
+        .annotate(last=Max("position"), running=Count("pk", filter=Q(status__in=RUNNING)))
+    }
+    created: dict[uuid.UUID, Turn | None] = {}
+    for pk, conversation in conversations.items():
+        row = stats.get(pk, {"last": None, "running": 0})
+        new = not row["running"]
+        created[pk] = (
+            _turn_new(conversation=conversation, text=messages[pk], last_position=row["last"])
+            if new
+            else None
+        )
+    turns = [turn for turn in created.values() if turn is not None]
+    Turn.objects.bulk_create(turns)
+    now = timezone.now()
+    for turn in turns:
+        turn.conversation.updated_at = now
+    Conversation.objects.bulk_update([t.conversation for t in turns], ["title", "updated_at"])
+    return created
+
+
+def _turn_new(*, conversation: Conversation, text: str, last_position: int | None) -> Turn:
+    """The unsaved next turn; the first one also titles a conversation still called New chat."""
+    if last_position is None and conversation.title == "New chat":
+        conversation.title = " ".join(text.split())[:60] or "New chat"
+    return Turn(
         conversation=conversation,
-        position=0 if last is None else last + 1,
+        position=0 if last_position is None else last_position + 1,
         user_text=text,
         model=conversation.model,
     )
-    if last is None and conversation.title == "New chat":
-        conversation.title = " ".join(text.split())[:60] or "New chat"
-    conversation.save(update_fields=["title", "updated_at"])
-    return turn
 
 
 def conversation_group(*, conversation_id: uuid.UUID) -> str:
@@ -172,17 +216,28 @@ async def conversation_generating_publish(
     )
 
 
-def turn_start(
-    *, turn_id: int, response_id: str, previous_response_id: str, model: str, started_at: datetime
-) -> None:
-    """Record the provider's response id once it is known; the turn is now streaming."""
-    Turn.objects.filter(pk=turn_id, status=TurnStatus.PENDING).update(
-        status=TurnStatus.STREAMING,
-        response_id=response_id,
-        previous_response_id=previous_response_id,
-        model=model,
-        started_at=started_at,
-    )
+@dataclass(frozen=True)
+class TurnStart:
+    """What the provider said when a turn's response was created."""
+
+    turn_id: int
+    response_id: str
+    previous_response_id: str
+    model: str
+    started_at: datetime
+
+
+@transaction.atomic
+def turns_start(*, starts: list[TurnStart]) -> None:
+    """Record response ids once known, in one transaction; those turns are now streaming."""
+    for start in starts:
+        Turn.objects.filter(pk=start.turn_id, status=TurnStatus.PENDING).update(
+            status=TurnStatus.STREAMING,
+            response_id=start.response_id,
+            previous_response_id=start.previous_response_id,
+            model=start.model,
+            started_at=start.started_at,
+        )
 
 
 @transaction.atomic
@@ -196,10 +251,16 @@ def turn_finish(
     error: str,
     started_at: datetime,
     reasoning_ended_at: datetime | None,
+    worker: str | None = None,
 ) -> Turn | None:
-    """Write a turn's final state in one save; None if it had already finished (never rewritten)."""
+    """Write a turn's final state in one save; None if it had already finished (never rewritten).
+
+    With `worker`, only that worker (or one before any worker checkpointed) may finish the turn:
+    a worker whose turn another process has taken over writes nothing.
+    """
     turn = Turn.objects.select_for_update().get(pk=turn_id)
-    if turn.is_terminal:
+    taken_over = worker is not None and turn.worker not in ("", worker)
+    if turn.is_terminal or taken_over:
         return None
     turn.status, turn.error = status, error
     turn.output_text, turn.reasoning_text = output_text, reasoning_text
@@ -281,16 +342,24 @@ def turn_checkpoint(
     background: bool,
     provider_seq: int | None,
     stream_seq: int,
-) -> None:
-    """Save a running turn's partial text, stream positions and heartbeat (no-op once finished)."""
-    Turn.objects.filter(pk=turn_id, status__in=[TurnStatus.PENDING, TurnStatus.STREAMING]).update(
-        output_text=output_text,
-        reasoning_text=reasoning_text,
-        heartbeat_at=timezone.now(),
-        worker=worker,
-        background=background,
-        provider_seq=provider_seq,
-        stream_seq=stream_seq,
+) -> bool:
+    """Save a running turn's partial text, stream positions and heartbeat.
+
+    Only the turn's worker may (the first checkpoint names it): False once the turn has
+    finished or another process has taken it over, and the caller must then stop.
+    """
+    return bool(
+        Turn.objects.filter(pk=turn_id, status__in=RUNNING)
+        .filter(Q(worker=worker) | Q(worker=""))
+        .update(
+            output_text=output_text,
+            reasoning_text=reasoning_text,
+            heartbeat_at=timezone.now(),
+            worker=worker,
+            background=background,
+            provider_seq=provider_seq,
+            stream_seq=stream_seq,
+        )
     )
 
 
@@ -315,11 +384,3 @@ def turn_interrupt(*, turn: Turn) -> Turn | None:
         return None
     turn.refresh_from_db()
     return turn
-
-
-@transaction.atomic
-def turn_create_if_idle(*, conversation: Conversation, text: str) -> Turn | None:
-    """Like turn_create, unless a turn of the conversation is still running (in any process)."""
-    if selectors.turn_running(conversation_id=conversation.pk, turn_id=None) is not None:
-        return None
-    return turn_create(conversation=conversation, text=text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 import uuid
 import weakref
@@ -17,9 +18,12 @@ import redis.asyncio as redis
 from django.conf import settings
 
 KEY_PREFIX = "chatsite:streamlog:"
+# The in-memory sweep walks every log: at most once a second, not on every frame.
+SWEEP_SECONDS = 1.0
 
 # conversation id -> (frames, monotonic expiry); used when REDIS_URL is unset.
 _memory: dict[uuid.UUID, tuple[list[dict[str, Any]], float]] = {}
+_swept_at = -math.inf
 # A Redis client's connections belong to the loop that opened them.
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.Redis] = (
     weakref.WeakKeyDictionary()
@@ -70,13 +74,18 @@ async def log_read(*, conversation_id: uuid.UUID) -> list[dict[str, Any]]:
     client = _redis()
     if client is None:
         _expire_memory()
-        return list(_memory.get(conversation_id, ([], 0.0))[0])
+        frames, expiry = _memory.get(conversation_id, ([], math.inf))
+        return list(frames) if expiry >= time.monotonic() else []
     entries = await client.xrange(_key(conversation_id))
     return [json.loads(fields[b"m"]) for _, fields in entries]
 
 
 def _expire_memory() -> None:
+    global _swept_at
     now = time.monotonic()
+    if now - _swept_at < SWEEP_SECONDS:
+        return
+    _swept_at = now
     for conversation_id in [c for c, (_, expiry) in _memory.items() if expiry < now]:
         del _memory[conversation_id]
 

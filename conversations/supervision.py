@@ -26,6 +26,8 @@ RUNNING = (TurnStatus.PENDING, TurnStatus.STREAMING)
 
 # turn id -> its job in this process, for stops arriving on the control channel.
 _listening: dict[int, Job] = {}
+# Stops under way, held so they are not garbage-collected before they finish.
+_stopping: set[asyncio.Task[bool]] = set()
 # (loop, channel, receiving task) of this process's control channel.
 _control: tuple[asyncio.AbstractEventLoop, str, asyncio.Task[None]] | None = None
 
@@ -99,16 +101,22 @@ async def _receive_stops(channel: str) -> None:
     while True:
         message = await layer.receive(channel)
         job = _listening.get(message.get("turn_id"))
-        # As in generation_stop: after the terminal event the provider's word stands.
-        if message.get("type") == "generation.stop" and job and not job.finishing and job.task:
-            job.task.cancel()
+        if message.get("type") == "generation.stop" and job is not None:
+            # Not awaited here: a stop may wait for the response id, and others may follow.
+            task = asyncio.create_task(job.stop())
+            _stopping.add(task)
+            task.add_done_callback(_stopping.discard)
 
 
 async def _checkpoints(job: Job) -> None:
-    """Save the partial text, stream positions and a heartbeat every few seconds."""
+    """Save the partial text, stream positions and a heartbeat every few seconds.
+
+    A checkpoint refused means another process took the turn over (this one was thought dead)
+    or ended it: the job then stops without writing or sending anything more.
+    """
     while True:
         await asyncio.sleep(settings.GENERATION_CHECKPOINT_SECONDS)
-        await database_sync_to_async(services.turn_checkpoint)(
+        saved = await database_sync_to_async(services.turn_checkpoint)(
             turn_id=job.turn.pk,
             output_text="".join(job.relay.texts["text"]),
             reasoning_text="".join(job.relay.texts["reasoning"]),
@@ -117,3 +125,7 @@ async def _checkpoints(job: Job) -> None:
             provider_seq=job.provider_seq,
             stream_seq=job.relay.seq,
         )
+        if not saved and not job.finishing and job.task is not None:
+            job.superseded = True
+            job.task.cancel()
+            return

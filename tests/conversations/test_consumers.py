@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from chatsite.asgi import application
 from conversations import client
-from conversations.models import Turn
+from conversations.models import Conversation, Turn
 from tests.conversations.sockets import connect
 from tests.polling import eventually
 
@@ -216,6 +216,18 @@ async def test_busy_while_generating(provider_settings, conversation):
     await frames_until(communicator, "turn.finished")
     await communicator.disconnect()
     assert await turn_count(conversation) == 1
+
+
+async def test_sending_to_a_conversation_deleted_meanwhile_is_refused(
+    provider_settings, conversation
+):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await Conversation.objects.filter(pk=conversation.pk).adelete()
+    await send_text(communicator, "anyone there?")
+    frames = await frames_until(communicator, "error")
+    await communicator.disconnect()
+    assert frames[-1]["code"] == "not_found"
+    assert not await Turn.objects.filter(conversation_id=conversation.pk).aexists()
 
 
 def deltas(frames: list[dict]) -> list[tuple[int, str, str]]:

@@ -406,3 +406,50 @@ def test_turns_reap_command_interrupts_without_reattaching(turn):
     call_command("turns_reap", stdout=out)
     assert out.getvalue().strip() == "Interrupted 1 turn(s)."
     assert Turn.objects.get(pk=turn.pk).status == "interrupted"
+
+
+async def test_stop_before_response_created_still_cancels_at_the_provider(
+    provider, published, turn
+):
+    created = asyncio.Event()
+
+    async def body():
+        await created.wait()  # the provider is slow to create the response
+        yield encode(STREAM[:1])
+        await asyncio.Event().wait()
+
+    provider.answer = lambda: httpx.Response(200, content=body())
+    job = generation.generation_start(turn=turn)
+    await published.wait_for(lambda m: m["type"] == "turn.created")
+    stopping = asyncio.create_task(generation.generation_stop(conversation_id=turn.conversation_id))
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # waiting for the response id
+    created.set()
+    assert await stopping
+    await asyncio.wait({job.task})
+    saved = await Turn.objects.aget(pk=turn.pk)
+    assert (saved.status, saved.response_id) == ("cancelled", "resp_1")
+    assert "POST /v1/responses/resp_1/cancel?" in provider.calls
+
+
+async def test_a_job_taken_over_by_another_process_stops_and_writes_nothing(
+    provider, published, turn, settings
+):
+    settings.GENERATION_CHECKPOINT_SECONDS = 0.01
+    released = asyncio.Event()
+
+    async def body():
+        yield encode([{**e, "sequence_number": n} for n, e in enumerate(STREAM[:5])])
+        await released.wait()
+
+    provider.answer = lambda: httpx.Response(200, content=body())
+    job = generation.generation_start(turn=turn)
+    await published.wait_for(lambda m: m.get("kind") == "text")
+    # Another process's reaper thought this worker dead and claimed the turn.
+    await Turn.objects.filter(pk=turn.pk).aupdate(worker="other-host:1:abc", output_text="theirs")
+    await asyncio.wait({job.task}, timeout=5)
+    saved = await Turn.objects.aget(pk=turn.pk)
+    assert job.task.done() and job.superseded
+    assert (saved.status, saved.output_text) == ("streaming", "theirs")
+    assert not any(m["type"] == "turn.finished" for m in published)
+    assert not generation.generation_busy(conversation_id=turn.conversation_id)

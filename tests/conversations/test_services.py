@@ -50,15 +50,44 @@ def test_turn_create_numbers_positions_and_titles(conversation_factory):
     assert first.status == TurnStatus.PENDING
 
 
-def test_turn_start_records_response_id(turn):
-    started = timezone.now()
-    services.turn_start(
-        turn_id=turn.pk,
-        response_id="resp_1",
-        previous_response_id="resp_0",
-        model="m",
-        started_at=started,
+def test_turns_create_if_idle_skips_running_and_deleted_conversations(conversation_factory):
+    idle, busy, fresh = conversation_factory(), conversation_factory(), conversation_factory()
+    services.turn_create(conversation=idle, text="one")
+    finished = Turn.objects.get(conversation=idle)
+    finish(finished)
+    services.turn_create(conversation=busy, text="still running")
+    gone = uuid.uuid4()
+    created = services.turns_create_if_idle(
+        messages={idle.pk: "two", busy.pk: "no", fresh.pk: "  Hello   there ", gone: "x"}
     )
+    assert set(created) == {idle.pk, busy.pk, fresh.pk}
+    assert created[busy.pk] is None
+    assert (created[idle.pk].position, created[fresh.pk].position) == (1, 0)
+    assert Turn.objects.filter(conversation=busy).count() == 1
+    fresh.refresh_from_db()
+    assert fresh.title == "Hello there"
+    assert created[fresh.pk].pk and created[fresh.pk].status == TurnStatus.PENDING
+
+
+def start(turn: Turn, **overrides) -> services.TurnStart:
+    fields = {
+        "turn_id": turn.pk,
+        "response_id": "resp_1",
+        "previous_response_id": "resp_0",
+        "model": "m",
+        "started_at": timezone.now(),
+    }
+    return services.TurnStart(**{**fields, **overrides})
+
+
+def test_turns_start_records_response_ids(turn):
+    started = timezone.now()
+    other = services.turn_create(conversation=turn.conversation, text="second")
+    services.turns_start(
+        starts=[start(turn, started_at=started), start(other, response_id="resp_2")]
+    )
+    other.refresh_from_db()
+    assert (other.status, other.response_id) == ("streaming", "resp_2")
     turn.refresh_from_db()
     assert (turn.status, turn.response_id, turn.previous_response_id) == (
         "streaming",
@@ -68,15 +97,9 @@ def test_turn_start_records_response_id(turn):
     assert (turn.model, turn.started_at) == ("m", started)
 
 
-def test_turn_start_never_reopens_a_finished_turn(turn):
+def test_turns_start_never_reopens_a_finished_turn(turn):
     finish(turn, status=TurnStatus.CANCELLED)
-    services.turn_start(
-        turn_id=turn.pk,
-        response_id="resp_1",
-        previous_response_id="",
-        model="m",
-        started_at=timezone.now(),
-    )
+    services.turns_start(starts=[start(turn)])
     turn.refresh_from_db()
     assert (turn.status, turn.response_id) == ("cancelled", "")
 
@@ -142,3 +165,34 @@ async def test_conversation_publish_reaches_group_members():
     await layer.group_add(services.conversation_group(conversation_id=conversation_id), channel)
     await services.conversation_publish(conversation_id=conversation_id, message={"type": "x"})
     assert await layer.receive(channel) == {"type": "chat.message", "message": {"type": "x"}}
+
+
+def checkpoint(turn: Turn, *, worker: str) -> bool:
+    return services.turn_checkpoint(
+        turn_id=turn.pk,
+        output_text="partial",
+        reasoning_text="",
+        worker=worker,
+        background=True,
+        provider_seq=3,
+        stream_seq=2,
+    )
+
+
+def test_turn_checkpoint_names_the_worker_then_refuses_others(turn):
+    assert checkpoint(turn, worker="a")
+    assert not checkpoint(turn, worker="b")
+    assert checkpoint(turn, worker="a")
+    turn.refresh_from_db()
+    assert (turn.worker, turn.output_text) == ("a", "partial")
+
+
+def test_turn_checkpoint_refused_once_finished(turn):
+    finish(turn)
+    assert not checkpoint(turn, worker="a")
+
+
+def test_turn_finish_by_a_worker_that_was_taken_over_writes_nothing(turn):
+    checkpoint(turn, worker="a")
+    assert finish(turn, worker="b") is None
+    assert finish(turn, worker="a") is not None

@@ -77,3 +77,13 @@ def test_frames_after_a_resume_restart_from_its_seq():
     resumed = {"type": "turn.resumed", "turn": {"id": 1}, "seq": 2}
     frames = [resumed, delta(3), delta(4)]
     assert streamlog.frames_after(frames=frames, after=9) == frames
+
+
+async def test_memory_sweep_drops_expired_logs_of_other_conversations(settings, monkeypatch):
+    settings.REDIS_URL, settings.STREAM_LOG_TTL_SECONDS = "", -1
+    monkeypatch.setattr(streamlog, "SWEEP_SECONDS", 0)
+    expired = uuid.uuid4()
+    await streamlog.log_append(conversation_id=expired, message=delta(1))
+    settings.STREAM_LOG_TTL_SECONDS = 60
+    await streamlog.log_append(conversation_id=uuid.uuid4(), message=delta(1))
+    assert expired not in streamlog._memory
