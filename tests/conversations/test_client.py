@@ -298,3 +298,12 @@ async def test_input_tokens_count(provider):
 async def test_stream_leading_bom_ignored(provider):
     provider.queue.append(stream_response(b"\xef\xbb\xbf" + sse(CREATED, COMPLETED), chunk=2))
     assert await collect() == [CREATED, COMPLETED]
+
+
+async def test_calls_share_one_client_until_the_settings_change(provider, settings):
+    first = client._client()
+    assert client._client() is first
+    settings.OPENAI_API_KEY = "sk-other"
+    second = client._client()
+    assert second is not first
+    assert second.headers["Authorization"] == "Bearer sk-other"
