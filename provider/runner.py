@@ -25,7 +25,7 @@ from provider.engines.base import Engine, EngineError
 from provider.params import CreateParams
 from provider.passes import Passes
 from provider.prompt import prompt_messages
-from provider.protocol import EventLog, ResponseState, Usage
+from provider.protocol import TERMINAL_EVENTS, EventLog, ResponseState, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +76,27 @@ class Run:
         while True:
             changed = self._changed
             events = self.log.events
-            while index < len(events):
+            while index < self._visible():
                 yield events[index]
                 index += 1
             if self.finished.is_set():
                 return
             await changed.wait()
+
+    def _visible(self) -> int:
+        """How many events subscribers may see: all but a terminal event not stored yet.
+
+        A client may chain a new request on `response.completed` at once (previous_response_id
+        or conversation), so the response and its conversation items must be stored by then.
+        """
+        events = self.log.events
+        if (
+            self.finished.is_set()
+            or not events
+            or events[-1]["type"] not in TERMINAL_EVENTS.values()
+        ):
+            return len(events)
+        return len(events) - 1
 
     async def execute(self) -> None:
         """Wait for a slot, generate, then store the result once; never raises."""
