@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
-import contextlib
 import json
 import os
 import re
@@ -25,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -36,97 +33,6 @@ MARK = re.compile(r"\[(\d+)@([\d.]+)\]")
 SECRET = "bench-relay-secret-key-0123456789-abcdefghijklmnop"
 
 
-# ------------------------------------------------------------------ fake provider (own process)
-async def _provider_serve(port: int, tokens: int, interval: float) -> None:
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # The direct-TTFT client hangs up after the first delta.
-        with contextlib.suppress(ConnectionError):
-            await respond(reader, writer)
-
-    async def respond(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
-        await reader.readexactly(length)
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
-        )
-        rid = f"resp_{uuid.uuid4().hex}"
-
-        def send(n: int, event: dict) -> None:
-            writer.write(f"data: {json.dumps({**event, 'sequence_number': n})}\n\n".encode())
-
-        send(0, {"type": "response.created", "response": {"id": rid, "status": "in_progress"}})
-        text = []
-        for i in range(tokens):
-            await asyncio.sleep(interval)
-            delta = f"[{i}@{time.time():.6f}]"
-            text.append(delta)
-            send(i + 1, {"type": "response.output_text.delta", "delta": delta})
-            await writer.drain()
-        output = [{"type": "message", "content": [{"type": "output_text", "text": "".join(text)}]}]
-        usage = {"input_tokens": 5, "output_tokens": tokens}
-        response = {"id": rid, "status": "completed", "output": output, "usage": usage}
-        send(tokens + 1, {"type": "response.completed", "response": response})
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=4096)
-    async with server:
-        await server.serve_forever()
-
-
-# ------------------------------------------------------------------ chat server (own process)
-def _serve_chat(port: int, counts: Path) -> None:
-    """Run daphne in this process, counting the SQL writes and lock errors of every connection."""
-    import django
-    from django.db import OperationalError
-    from django.db.backends.signals import connection_created
-
-    django.setup()
-    tally = {"writes": 0, "locked": 0}
-
-    def count(execute, sql, params, many, context):
-        if sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
-            tally["writes"] += 1
-        try:
-            return execute(sql, params, many, context)
-        except OperationalError as exc:
-            tally["locked"] += "locked" in str(exc)
-            raise
-
-    def wrap(connection, **kwargs) -> None:
-        # The wrapper object outlives its connections (CONN_MAX_AGE = 0): add the counter once.
-        if count not in connection.execute_wrappers:
-            connection.execute_wrappers.append(count)
-
-    connection_created.connect(wrap, weak=False)
-
-    def flush() -> None:
-        # Written aside and renamed, so the bench never reads a half-written file.
-        counts.with_suffix(".tmp").write_text(json.dumps(tally))
-        counts.with_suffix(".tmp").replace(counts)
-
-    def flush_forever() -> None:
-        while True:
-            flush()
-            time.sleep(0.1)
-
-    atexit.register(flush)
-
-    threading.Thread(target=flush_forever, daemon=True).start()
-    from daphne.cli import CommandLineInterface
-
-    if os.environ.get("BENCH_PROFILE"):  # where the chat server's CPU goes, for a person to read
-        import cProfile
-
-        profile = cProfile.Profile()
-        profile.enable()
-        atexit.register(lambda: profile.dump_stats(os.environ["BENCH_PROFILE"]))
-
-    CommandLineInterface().run(["-b", "127.0.0.1", "-p", str(port), "chatsite.asgi:application"])
-
-
-# ------------------------------------------------------------------ the bench
 def _env(data_dir: Path, provider_port: int, port: int) -> dict[str, str]:
     return {
         **os.environ,
@@ -296,18 +202,18 @@ def _start(args: argparse.Namespace, data_dir: Path) -> tuple[subprocess.Popen, 
 
     provider_port, port = free_port(), free_port()
     env = _env(data_dir, provider_port, port)
-    me = [sys.executable, __file__]
-    fake = subprocess.Popen([*me, "--fake-provider", str(provider_port), *_pacing(args)], env=env)
+    servers = [sys.executable, str(Path(__file__).with_name("relay_servers.py"))]
+    pacing = [str(args.tokens), str(args.interval)]
+    fake = subprocess.Popen([*servers, "provider", str(provider_port), *pacing], env=env)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     log = open(data_dir / "daphne.log", "wb")  # noqa: SIM115
     chat = subprocess.Popen(
-        [*me, "--chat", str(port), str(data_dir / "counts.json")], env=env, stdout=log, stderr=log
+        [*servers, "chat", str(port), str(data_dir / "counts.json")],
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     return fake, chat, provider_port, port
-
-
-def _pacing(args: argparse.Namespace) -> list[str]:
-    return ["--tokens", str(args.tokens), "--interval", str(args.interval)]
 
 
 async def _bench(args: argparse.Namespace) -> None:
@@ -364,16 +270,9 @@ def main() -> None:
     parser.add_argument("--levels", default="1,50,200,400,800,1200")
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--interval", type=float, default=0.01)
-    parser.add_argument("--fake-provider", type=int)
-    parser.add_argument("--chat", nargs=2)
     args = parser.parse_args()
-    if args.fake_provider:
-        asyncio.run(_provider_serve(args.fake_provider, args.tokens, args.interval))
-    elif args.chat:
-        _serve_chat(int(args.chat[0]), Path(args.chat[1]))
-    else:
-        args.levels = [int(n) for n in args.levels.split(",")]
-        asyncio.run(_bench(args))
+    args.levels = [int(n) for n in args.levels.split(",")]
+    asyncio.run(_bench(args))
 
 
 if __name__ == "__main__":
