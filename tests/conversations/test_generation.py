@@ -77,7 +77,7 @@ def published(monkeypatch):
         if hasattr(messages, "arrived"):
             messages.arrived.set()
 
-    monkeypatch.setattr(services, "conversation_publish", publish)
+    monkeypatch.setattr(services.publishing, "conversation_publish", publish)
     return messages
 
 

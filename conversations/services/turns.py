@@ -1,34 +1,24 @@
-"""Writes. The only code that saves models or publishes to the channel layer."""
+"""Turns: start, record, checkpoint, finish, take over, interrupt, delete."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from conversations import selectors, streamlog
 from conversations.events import Usage
 from conversations.models import (
     Conversation,
     ProviderDeletion,
-    ReasoningEffort,
     Turn,
     TurnStatus,
 )
 
-TITLE_MAX_LENGTH = 200
 RUNNING = [TurnStatus.PENDING, TurnStatus.STREAMING]
-OUTBOX_BASE_DELAY_SECONDS = 30
-OUTBOX_MAX_DELAY_SECONDS = 3600
 TURN_FINISH_FIELDS = [
     "status",
     "error",
@@ -42,80 +32,6 @@ TURN_FINISH_FIELDS = [
     "reasoning_tokens",
     "cached_tokens",
 ]
-
-
-@transaction.atomic
-def user_create(*, username: str, password: str) -> AbstractBaseUser:
-    """Create an account; the first account of a fresh install becomes a superuser."""
-    user_model = get_user_model()
-    first = not user_model.objects.exists()
-    if first:
-        return user_model.objects.create_superuser(username=username, password=password)
-    return user_model.objects.create_user(username=username, password=password)
-
-
-def conversation_create(
-    *,
-    owner: AbstractBaseUser,
-    model: str = "",
-    instructions: str = "",
-    reasoning_effort: str = ReasoningEffort.LOW,
-) -> Conversation:
-    """Start an empty conversation for the owner."""
-    return Conversation.objects.create(
-        owner=owner, model=model, instructions=instructions, reasoning_effort=reasoning_effort
-    )
-
-
-def conversation_rename(*, conversation: Conversation, title: str) -> Conversation:
-    """Give a conversation a new title (trimmed; blank falls back to 'New chat')."""
-    conversation.title = title.strip()[:TITLE_MAX_LENGTH] or "New chat"
-    conversation.save(update_fields=["title", "updated_at"])
-    return conversation
-
-
-def conversation_update_settings(
-    *,
-    conversation: Conversation,
-    instructions: str,
-    model: str,
-    temperature: float | None,
-    max_output_tokens: int | None,
-    reasoning_effort: str,
-) -> Conversation:
-    """Change the generation settings used by the conversation's next turns."""
-    conversation.instructions = instructions
-    conversation.model = model
-    conversation.temperature = temperature
-    conversation.max_output_tokens = max_output_tokens
-    conversation.reasoning_effort = reasoning_effort
-    conversation.save(
-        update_fields=[
-            "instructions",
-            "model",
-            "temperature",
-            "max_output_tokens",
-            "reasoning_effort",
-            "updated_at",
-        ]
-    )
-    return conversation
-
-
-@transaction.atomic
-def conversation_delete(*, conversation: Conversation) -> list[str]:
-    """Delete a conversation and queue its provider responses for deletion.
-
-    Returns the queued response ids; the outbox deletes them at the provider.
-    """
-    response_ids = [rid for rid in conversation.turns.values_list("response_id", flat=True) if rid]
-    now = timezone.now()
-    ProviderDeletion.objects.bulk_create(
-        [ProviderDeletion(response_id=rid, next_attempt_at=now) for rid in response_ids],
-        ignore_conflicts=True,
-    )
-    conversation.delete()
-    return response_ids
 
 
 @transaction.atomic
@@ -178,44 +94,6 @@ def _turn_new(*, conversation: Conversation, text: str, last_position: int | Non
     )
 
 
-def conversation_group(*, conversation_id: uuid.UUID) -> str:
-    """The channel-layer group every socket of a conversation joins."""
-    return f"conversation.{conversation_id.hex}"
-
-
-async def conversation_publish(*, conversation_id: uuid.UUID, message: dict[str, Any]) -> None:
-    """Send a websocket message to every open tab of the conversation."""
-    await get_channel_layer().group_send(
-        conversation_group(conversation_id=conversation_id),
-        {"type": "chat.message", "message": message},
-    )
-
-
-def user_group(*, user_id: int) -> str:
-    """The channel-layer group every socket of a user joins, whatever conversation it shows."""
-    return f"user.{user_id}"
-
-
-async def conversation_generating_publish(
-    *, conversation_id: uuid.UUID, generating: bool, owner_id: int | None = None
-) -> None:
-    """Tell every open tab of the owner that a turn of the conversation started or ended."""
-    if owner_id is None:
-        owner_id = await database_sync_to_async(selectors.conversation_owner_id)(
-            conversation_id=conversation_id
-        )
-    if owner_id is None:
-        return
-    message = {
-        "type": "conversation.generating",
-        "conversation_id": str(conversation_id),
-        "generating": generating,
-    }
-    await get_channel_layer().group_send(
-        user_group(user_id=owner_id), {"type": "chat.message", "message": message}
-    )
-
-
 @dataclass(frozen=True)
 class TurnStart:
     """What the provider said when a turn's response was created."""
@@ -273,21 +151,6 @@ def turn_finish(
     return turn
 
 
-def provider_deletion_done(*, deletion: ProviderDeletion) -> None:
-    """Drop an outbox row once the provider no longer has the response."""
-    deletion.delete()
-
-
-def provider_deletion_postpone(*, deletion: ProviderDeletion, error: str) -> ProviderDeletion:
-    """Count a failed attempt and push the next one back exponentially (30 s doubling, ≤1 h)."""
-    deletion.attempts += 1
-    deletion.last_error = error[:2000]
-    delay = min(OUTBOX_BASE_DELAY_SECONDS * 2 ** (deletion.attempts - 1), OUTBOX_MAX_DELAY_SECONDS)
-    deletion.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-    deletion.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-    return deletion
-
-
 @transaction.atomic
 def turn_delete(*, turn: Turn) -> str:
     """Delete one turn and queue its provider response for deletion; returns the queued id."""
@@ -311,26 +174,6 @@ def turn_cancel_unattended(*, turn: Turn) -> Turn | None:
         started_at=turn.started_at or timezone.now(),
         reasoning_ended_at=turn.reasoning_ended_at,
     )
-
-
-def provider_deletion_retry_now(*, deletions: list[ProviderDeletion]) -> None:
-    """Make outbox rows due at once, for an admin who knows the provider is back."""
-    ProviderDeletion.objects.filter(pk__in=[d.pk for d in deletions]).update(
-        next_attempt_at=timezone.now()
-    )
-
-
-async def turn_publish(
-    *, conversation_id: uuid.UUID, message: dict[str, Any], first: bool = False
-) -> None:
-    """Log a turn frame for sockets that resume later, then send it to every open tab.
-
-    `first` starts a new log: a socket resuming gets the frames of the latest turn only.
-    """
-    if first:
-        await streamlog.log_reset(conversation_id=conversation_id)
-    await streamlog.log_append(conversation_id=conversation_id, message=message)
-    await conversation_publish(conversation_id=conversation_id, message=message)
 
 
 def turn_checkpoint(

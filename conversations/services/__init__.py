@@ -1,0 +1,64 @@
+"""Writes. The only code that saves models or publishes to the channel layer.
+
+One module per concern; callers use the names re-exported here (`services.turn_finish`).
+"""
+
+from conversations.services.accounts import user_create
+from conversations.services.conversations import (
+    TITLE_MAX_LENGTH,
+    conversation_create,
+    conversation_delete,
+    conversation_rename,
+    conversation_update_settings,
+)
+from conversations.services.outbox import (
+    provider_deletion_done,
+    provider_deletion_postpone,
+    provider_deletion_retry_now,
+)
+from conversations.services.publishing import (
+    conversation_generating_publish,
+    conversation_group,
+    conversation_publish,
+    turn_publish,
+    user_group,
+)
+from conversations.services.turns import (
+    TurnStart,
+    turn_cancel_unattended,
+    turn_checkpoint,
+    turn_claim,
+    turn_create,
+    turn_delete,
+    turn_finish,
+    turn_interrupt,
+    turns_create_if_idle,
+    turns_start,
+)
+
+__all__ = [
+    "TITLE_MAX_LENGTH",
+    "TurnStart",
+    "conversation_create",
+    "conversation_delete",
+    "conversation_generating_publish",
+    "conversation_group",
+    "conversation_publish",
+    "conversation_rename",
+    "conversation_update_settings",
+    "provider_deletion_done",
+    "provider_deletion_postpone",
+    "provider_deletion_retry_now",
+    "turn_cancel_unattended",
+    "turn_checkpoint",
+    "turn_claim",
+    "turn_create",
+    "turn_delete",
+    "turn_finish",
+    "turn_interrupt",
+    "turn_publish",
+    "turns_create_if_idle",
+    "turns_start",
+    "user_create",
+    "user_group",
+]

@@ -1,0 +1,79 @@
+"""Conversations: create, rename, change settings, delete (queueing provider deletions)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from conversations.models import (
+    Conversation,
+    ProviderDeletion,
+    ReasoningEffort,
+)
+
+TITLE_MAX_LENGTH = 200
+
+
+def conversation_create(
+    *,
+    owner: AbstractBaseUser,
+    model: str = "",
+    instructions: str = "",
+    reasoning_effort: str = ReasoningEffort.LOW,
+) -> Conversation:
+    """Start an empty conversation for the owner."""
+    return Conversation.objects.create(
+        owner=owner, model=model, instructions=instructions, reasoning_effort=reasoning_effort
+    )
+
+
+def conversation_rename(*, conversation: Conversation, title: str) -> Conversation:
+    """Give a conversation a new title (trimmed; blank falls back to 'New chat')."""
+    conversation.title = title.strip()[:TITLE_MAX_LENGTH] or "New chat"
+    conversation.save(update_fields=["title", "updated_at"])
+    return conversation
+
+
+def conversation_update_settings(
+    *,
+    conversation: Conversation,
+    instructions: str,
+    model: str,
+    temperature: float | None,
+    max_output_tokens: int | None,
+    reasoning_effort: str,
+) -> Conversation:
+    """Change the generation settings used by the conversation's next turns."""
+    conversation.instructions = instructions
+    conversation.model = model
+    conversation.temperature = temperature
+    conversation.max_output_tokens = max_output_tokens
+    conversation.reasoning_effort = reasoning_effort
+    conversation.save(
+        update_fields=[
+            "instructions",
+            "model",
+            "temperature",
+            "max_output_tokens",
+            "reasoning_effort",
+            "updated_at",
+        ]
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_delete(*, conversation: Conversation) -> list[str]:
+    """Delete a conversation and queue its provider responses for deletion.
+
+    Returns the queued response ids; the outbox deletes them at the provider.
+    """
+    response_ids = [rid for rid in conversation.turns.values_list("response_id", flat=True) if rid]
+    now = timezone.now()
+    ProviderDeletion.objects.bulk_create(
+        [ProviderDeletion(response_id=rid, next_attempt_at=now) for rid in response_ids],
+        ignore_conflicts=True,
+    )
+    conversation.delete()
+    return response_ids
