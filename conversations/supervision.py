@@ -9,6 +9,7 @@ import socket
 import uuid
 from typing import TYPE_CHECKING
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -58,7 +59,9 @@ async def control_leave(job: Job) -> None:
 
 async def running_turn(*, conversation_id: uuid.UUID | None, turn_id: int | None) -> Turn | None:
     """The running turn of a conversation (or with that id), in any process."""
-    return await database_sync_to_async(selectors.turn_running)(
+    # asgiref's wrapper, not channels': views call this, and channels' closes the connection
+    # the request is still using (PostgreSQL then fails the rest of the request).
+    return await sync_to_async(selectors.turn_running)(
         conversation_id=conversation_id, turn_id=turn_id
     )
 
