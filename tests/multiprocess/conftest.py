@@ -1,14 +1,18 @@
-"""Two daphne processes sharing one SQLite file and one real Redis."""
+"""Two daphne processes sharing one database (a SQLite file, or a real PostgreSQL) and one
+real Redis."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.live import LiveServer, live_server_start
+from tests.multiprocess.postgres_server import postgres_server
 from tests.multiprocess.redis_server import redis_server
 
 # Short intervals so the reaper acts within a test; production defaults are seconds longer.
@@ -35,11 +39,30 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def cluster_start(root: Path, redis_url: str, **extra: str) -> Cluster:
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server on a free loopback port."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh database for one cluster: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'shared.sqlite3'}"
+    server = request.getfixturevalue("postgres_url")
+    name = f"cluster_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+def cluster_start(root: Path, redis_url: str, database_url: str, **extra: str) -> Cluster:
     """Processes A and B on one database and one Redis."""
     shared = {
         "REDIS_URL": redis_url,
-        "DATABASE_URL": f"sqlite:///{root / 'shared.sqlite3'}",
+        "DATABASE_URL": database_url,
         "SECRET_KEY": "cluster-secret-key-for-tests-only-0123456789",
         **FAST_SUPERVISION,
         **extra,
@@ -50,9 +73,11 @@ def cluster_start(root: Path, redis_url: str, **extra: str) -> Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Cluster]:
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory, redis_url: str, database_url: str
+) -> Iterator[Cluster]:
     """A and B, each calling its own embedded provider (which dies with its process)."""
-    cluster = cluster_start(tmp_path_factory.mktemp("cluster"), redis_url)
+    cluster = cluster_start(tmp_path_factory.mktemp("cluster"), redis_url, database_url)
     yield cluster
     cluster.a.stop()
     cluster.b.stop()
@@ -68,11 +93,14 @@ def provider_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
 
 @pytest.fixture
 def cluster_external(
-    tmp_path_factory: pytest.TempPathFactory, redis_url: str, provider_server: LiveServer
+    tmp_path_factory: pytest.TempPathFactory,
+    redis_url: str,
+    database_url: str,
+    provider_server: LiveServer,
 ) -> Iterator[Cluster]:
     """A and B calling one provider in its own process."""
     root = tmp_path_factory.mktemp("cluster-external")
-    cluster = cluster_start(root, redis_url, OPENAI_BASE_URL=provider_server.v1)
+    cluster = cluster_start(root, redis_url, database_url, OPENAI_BASE_URL=provider_server.v1)
     yield cluster
     cluster.a.stop()
     cluster.b.stop()
