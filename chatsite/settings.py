@@ -200,6 +200,7 @@ PROVIDER_CONTEXT_TOKENS = int(os.environ.get("PROVIDER_CONTEXT_TOKENS", "8192"))
 PROVIDER_QUEUE_LIMIT = int(os.environ.get("PROVIDER_QUEUE_LIMIT", "16"))
 # xllamacpp's RAM prompt cache; left unset it grows toward 8 GiB.
 PROVIDER_CACHE_RAM_MIB = int(os.environ.get("PROVIDER_CACHE_RAM_MIB", "256"))
+PROVIDER_DEFAULT_TEMPERATURE = float(os.environ.get("PROVIDER_DEFAULT_TEMPERATURE", "0.7"))
 
 LOGGING = {
     "version": 1,

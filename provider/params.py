@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 from provider.errors import ApiError, invalid_type, invalid_value, missing
 from provider.fields import (
     bool_field,
@@ -70,6 +72,15 @@ class CreateParams:
     top_logprobs: int = 0
 
     @property
+    def kept(self) -> bool:
+        """Whether the response is stored: as asked, and always in background mode.
+
+        A background response must stay retrievable and cancellable, so the offline server
+        keeps it until it is deleted even with `store: false` (spec §9).
+        """
+        return self.store or self.background
+
+    @property
     def reasons(self) -> bool:
         """Whether the response gets a reasoning item."""
         return self.effort not in (None, "none")
@@ -119,7 +130,10 @@ def parse_create(body: object) -> CreateParams:
         model=string_field(body, "model") or "",
         input_items=normalize_input(body["input"]),
         instructions=string_field(body, "instructions"),
-        temperature=number_field(body, "temperature", 1.0, high=2.0),
+        # Not the API's 1.0: a small local model at 1.0 drifts into runs of emoji.
+        temperature=number_field(
+            body, "temperature", settings.PROVIDER_DEFAULT_TEMPERATURE, high=2.0
+        ),
         top_p=number_field(body, "top_p", 1.0, high=1.0),
         max_output_tokens=_max_output_tokens(body),
         metadata=validate_metadata(body.get("metadata")),

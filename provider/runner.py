@@ -104,7 +104,7 @@ class Run:
         try:
             self.log.start()
             self.publish()
-            if self.params.store:
+            if self.params.kept:
                 # Written while the engine starts, so the first token does not wait for the DB.
                 self._saving = asyncio.ensure_future(
                     store.response_save_start(body=self.state.to_dict(), items=self.items)
@@ -155,7 +155,7 @@ class Run:
                 await self._saving
             if self.discarded:
                 await store.response_delete(self.state.id)
-            elif self.params.store:
+            elif self.params.kept:
                 await store.response_save_end(body=self.state.to_dict(), events=self.log.events)
             if self.params.conversation and self.state.status in ("completed", "incomplete"):
                 await conversation_store.items_append(
@@ -183,7 +183,7 @@ def run_start(params: CreateParams, *, items: list[dict[str, Any]]) -> Run:
 def run_get(response_id: str) -> Run | None:
     """The live run of a stored response, if it is still running."""
     run = _runs.get(response_id)
-    return run if run is not None and run.params.store else None
+    return run if run is not None and run.params.kept else None
 
 
 def run_discard(response_id: str) -> bool:

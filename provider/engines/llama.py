@@ -11,10 +11,12 @@ A Generation's `schema` becomes the request's `json_schema`: grammar-constrained
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,9 @@ PREFILL_BATCH = 256
 # Admission control (provider.admission) lets at most `slots` runs generate at once; the
 # spare threads serve the model load and direct callers such as tests and the benchmark.
 SPARE_THREADS = 2
+# How llama.cpp's server writes a token chunk (its JSON keeps key order): the piece is read
+# straight from such a chunk, without building the whole chunk as Python objects (see _read).
+TOKEN_CHUNK_HEAD = '{"choices":[{"finish_reason":null,"index":0,"delta":{"content":"'
 
 
 def server_params(
@@ -166,12 +171,20 @@ class LlamaEngine(Engine):
         """Yield content pieces as the worker thread receives them."""
         await self.start()
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        queue: asyncio.Queue[str | EngineError | None] = asyncio.Queue()
         stop = threading.Event()
-        request = self._request(generation)
+        # A JSON string request makes the engine hand over chunks as JSON strings too.
+        request = json.dumps(self._request(generation))
 
-        def on_chunk(chunk: dict[str, Any]) -> bool:
-            loop.call_soon_threadsafe(queue.put_nowait, chunk)
+        def on_chunk(chunk: str) -> bool:
+            # Read here so that only text (or a failure) crosses to the event loop: progress,
+            # role and usage chunks cost it nothing (it reads the figures after the end).
+            try:
+                piece: str | EngineError = _read(chunk, generation)
+            except EngineError as exc:
+                piece = exc
+            if piece:
+                loop.call_soon_threadsafe(queue.put_nowait, piece)
             return stop.is_set() or generation.cancel.is_set()
 
         def work() -> None:
@@ -182,15 +195,30 @@ class LlamaEngine(Engine):
 
         future = loop.run_in_executor(self._executor, work)
         try:
-            while (chunk := await queue.get()) is not None:
-                piece = _absorb(chunk, generation)
-                if piece:
-                    yield piece
+            while (piece := await queue.get()) is not None:
+                if isinstance(piece, EngineError):
+                    raise piece
+                yield piece
             await future
         except ValueError as exc:
             raise EngineError(str(exc)) from exc
         finally:
             stop.set()
+
+
+def _read(chunk: str, generation: Generation) -> str:
+    """A JSON chunk's text piece, with its figures recorded on the generation.
+
+    Runs once per token on a CPU the engine's threads share, so a plain token chunk is read
+    by a prefix test and one string scan; any other chunk is parsed in full.
+    """
+    if chunk.startswith(TOKEN_CHUNK_HEAD):
+        piece, end = scanstring(chunk, len(TOKEN_CHUNK_HEAD))
+        if chunk.startswith("}}]", end):  # the delta held only content, and one choice
+            if piece:
+                generation.output_tokens += 1
+            return piece
+    return _absorb(json.loads(chunk), generation)
 
 
 def _absorb(chunk: dict[str, Any], generation: Generation) -> str:

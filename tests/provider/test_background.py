@@ -118,6 +118,30 @@ def test_cancel_of_a_finished_response_returns_it_unchanged(client: OpenAI) -> N
     assert again.model_dump() == finished.model_dump()
 
 
+def test_background_response_without_store_is_kept(client: OpenAI) -> None:
+    # Spec §9: the offline server keeps background responses until deleted, whatever `store` says.
+    created = client.responses.create(model=MODEL, input="kept", background=True, store=False)
+
+    finished = wait_terminal(client, created.id)
+
+    assert finished.output_text == "You said: kept"
+    assert [item.id for item in client.responses.input_items.list(created.id)]
+    client.responses.delete(created.id)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(created.id)
+
+
+def test_background_response_without_store_can_be_cancelled(client: OpenAI) -> None:
+    created = client.responses.create(
+        model=MODEL, input="stop [delay=20] [tokens=50]", background=True, store=False
+    )
+
+    cancelled = client.responses.cancel(created.id)
+
+    assert cancelled.status == "cancelled"
+    assert client.responses.retrieve(created.id).status == "cancelled"
+
+
 def test_cancel_unknown_is_404(client: OpenAI) -> None:
     with pytest.raises(openai.NotFoundError):
         client.responses.cancel("resp_nope")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from openai import OpenAI
 
+from provider.engines import llama
 from provider.engines.base import Generation
 from provider.engines.llama import LlamaEngine
 from tests.live import LiveServer, live_server_start
@@ -109,3 +111,24 @@ async def test_cancel_stops_generation(engine: LlamaEngine) -> None:
             generation.cancel.set()
 
     assert 3 <= len(pieces) <= 5
+
+
+async def test_token_chunks_skip_the_full_parse(
+    engine: LlamaEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fast path must match what this engine writes, or every token pays a full parse.
+    parsed: list[dict[str, Any]] = []
+    absorb = llama._absorb
+
+    def recording(chunk: dict[str, Any], generation: Generation) -> str:
+        parsed.append(chunk)
+        return absorb(chunk, generation)
+
+    monkeypatch.setattr(llama, "_absorb", recording)
+    generation = Generation(messages=[{"role": "user", "content": "Say hi."}], max_tokens=6)
+
+    pieces = [piece async for piece in engine.stream(generation)]
+
+    assert pieces
+    assert parsed  # the role, finish and usage chunks
+    assert not [chunk for chunk in parsed for c in chunk["choices"] if c["delta"].get("content")]

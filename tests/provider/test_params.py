@@ -16,11 +16,11 @@ def error_of(body: dict) -> dict:
     return caught.value.body()["error"]
 
 
-def test_defaults_echo_openai_values() -> None:
+def test_defaults_are_echoed() -> None:
     params = parse_create({"model": "m", "input": "hi"})
 
     echo = params.echo()
-    assert echo["temperature"] == 1.0
+    assert echo["temperature"] == 0.7  # PROVIDER_DEFAULT_TEMPERATURE, not OpenAI's 1.0
     assert echo["top_p"] == 1.0
     assert echo["metadata"] == {}
     assert echo["reasoning"] == {"effort": None, "summary": None}
@@ -65,6 +65,16 @@ def test_sixteen_metadata_keys_are_fine() -> None:
     )
 
     assert len(params.metadata) == 16
+
+
+def test_omitted_temperature_is_the_configured_default(settings) -> None:
+    settings.PROVIDER_DEFAULT_TEMPERATURE = 0.3
+
+    omitted = parse_create({"model": "m", "input": "x"})
+    given = parse_create({"model": "m", "input": "x", "temperature": 1})
+
+    assert omitted.echo()["temperature"] == omitted.temperature == 0.3
+    assert given.echo()["temperature"] == given.temperature == 1.0
 
 
 def test_temperature_above_two() -> None:

@@ -54,7 +54,7 @@ def test_json_body_is_the_canonical_response(http: httpx.Client) -> None:
     expected = {
         "background": False, "conversation": None, "error": None, "incomplete_details": None,
         "metadata": {}, "object": "response", "previous_response_id": None,
-        "service_tier": "default", "store": True, "temperature": 1.0, "top_p": 1.0,
+        "service_tier": "default", "store": True, "temperature": 0.7, "top_p": 1.0,
         "tool_choice": "auto", "tools": [], "truncation": "disabled", "top_logprobs": 0,
     }  # fmt: skip
     assert {key: body[key] for key in expected} == expected
