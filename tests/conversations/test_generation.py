@@ -58,6 +58,16 @@ def encode(events: list[dict]) -> bytes:
     return b"".join(f"data: {json.dumps(e)}\n\n".encode() for e in events)
 
 
+def answer_then_hang(provider, events: list[dict]) -> None:
+    """The provider sends these events, then keeps the stream open without another word."""
+
+    async def body():
+        yield encode(events)
+        await asyncio.Event().wait()
+
+    provider.answer = lambda: httpx.Response(200, content=body())
+
+
 class Published(list):
     """Messages published to the groups, with a way to wait for one."""
 
@@ -303,13 +313,7 @@ async def test_stop_racing_the_end_keeps_completed(provider, published, turn, mo
 
 async def test_checkpoints_save_partial_text_and_heartbeat(provider, published, turn, settings):
     settings.GENERATION_CHECKPOINT_SECONDS = 0.01
-    released = asyncio.Event()
-
-    async def body():
-        yield encode([{**e, "sequence_number": n} for n, e in enumerate(STREAM[:5])])
-        await released.wait()
-
-    provider.answer = lambda: httpx.Response(200, content=body())
+    answer_then_hang(provider, [{**e, "sequence_number": n} for n, e in enumerate(STREAM[:5])])
     generation.generation_start(turn=turn)
 
     async def checkpointed() -> Turn | None:
@@ -384,13 +388,7 @@ async def test_failed_reattach_ends_interrupted(provider, published, turn):
 
 
 async def test_stop_reaches_a_job_through_the_channel_layer(provider, published, turn):
-    released = asyncio.Event()
-
-    async def body():
-        yield encode(STREAM[:5])
-        await released.wait()
-
-    provider.answer = lambda: httpx.Response(200, content=body())
+    answer_then_hang(provider, STREAM[:5])
     job = generation.generation_start(turn=turn)
     await published.wait_for(lambda m: m.get("kind") == "text")
     # What another process's generation_stop does when the job isn't in its registry.
@@ -436,13 +434,7 @@ async def test_a_job_taken_over_by_another_process_stops_and_writes_nothing(
     provider, published, turn, settings
 ):
     settings.GENERATION_CHECKPOINT_SECONDS = 0.01
-    released = asyncio.Event()
-
-    async def body():
-        yield encode([{**e, "sequence_number": n} for n, e in enumerate(STREAM[:5])])
-        await released.wait()
-
-    provider.answer = lambda: httpx.Response(200, content=body())
+    answer_then_hang(provider, [{**e, "sequence_number": n} for n, e in enumerate(STREAM[:5])])
     job = generation.generation_start(turn=turn)
     await published.wait_for(lambda m: m.get("kind") == "text")
     # Another process's reaper thought this worker dead and claimed the turn.

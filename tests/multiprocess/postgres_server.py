@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import psycopg
 
 from tests.live import free_port
+from tests.polling import server_wait_ready
 
 
 def postgres_bin() -> Path | None:
@@ -52,21 +52,8 @@ def _serve(data_dir: Path) -> Iterator[str]:
     process = subprocess.Popen([*as_user, *server, *options], stdout=log, stderr=log)
     url = f"postgres://chatsite@127.0.0.1:{port}/postgres"
     try:
-        _wait_ready(url, process)
+        server_wait_ready(process, name="postgres", ping=lambda: psycopg.connect(url).close())
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def _wait_ready(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("postgres exited; see postgres.log")
-        try:
-            psycopg.connect(url, connect_timeout=1).close()
-            return
-        except psycopg.OperationalError:
-            time.sleep(0.1)
-    raise RuntimeError("postgres did not start within 60 s")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import redis
 
 from tests.live import free_port
+from tests.polling import server_wait_ready
 
 
 @contextmanager
@@ -39,21 +39,8 @@ def redis_server(data_dir: Path) -> Iterator[str]:
     )
     url = f"redis://127.0.0.1:{port}/0"
     try:
-        _wait_ready(url, process)
+        server_wait_ready(process, name="redis-server", ping=redis.Redis.from_url(url).ping)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def _wait_ready(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("redis-server exited")
-        try:
-            redis.Redis.from_url(url).ping()
-            return
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    raise RuntimeError("redis-server did not start within 30 s")
