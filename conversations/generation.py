@@ -13,19 +13,16 @@ import contextvars
 import logging
 import uuid
 from contextlib import aclosing
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
 from conversations import client, selectors, services, starts, supervision
+from conversations.endings import job_finish, job_finish_from_stream
 from conversations.events import (
     Created,
     Delta,
-    DeltaKind,
     Event,
     Finished,
     ReasoningDone,
@@ -36,64 +33,17 @@ from conversations.events import (
     resumed_message,
     turn_message,
 )
+from conversations.jobs import Job, job_generating_publish, job_publish
 from conversations.models import Conversation, Turn, TurnStatus
 from conversations.relay import Relay
-from conversations.requests import provider_events, request_body, response_cancel
+from conversations.requests import provider_events, request_body
 
 logger = logging.getLogger(__name__)
 INTERNAL_ERROR = "Something went wrong on our side while generating the reply."
-STOP_WAITS_FOR_ID_SECONDS = 5.0
 
 
 class GenerationBusy(Exception):
     """The conversation already has a turn generating."""
-
-
-@dataclass(eq=False)
-class Job:
-    """The in-memory state of one turn being generated."""
-
-    turn: Turn
-    relay: Relay
-    started_at: datetime = field(default_factory=timezone.now)
-    reasoning_ended_at: datetime | None = None
-    stream_error: str = ""
-    finished: Finished | None = None
-    finishing: bool = False
-    task: asyncio.Task[None] | None = None
-    helpers: list[asyncio.Task[None]] = field(default_factory=list)
-    background: bool = False
-    # The POST body, when it was built with the turn (else the job builds it).
-    body: dict[str, Any] | None = None
-    response_id: str = ""
-    # Records the response id in the DB, off the first-token path; _finish waits for it.
-    recording: asyncio.Task[None] | None = None
-    created: asyncio.Event = field(default_factory=asyncio.Event)
-    # Set when another process took the turn over (or ended it): this job must write nothing.
-    superseded: bool = False
-
-    async def stop(self) -> bool:
-        """Cancel the job and wait until it is saved; False if it had already ended."""
-        if self.background and not self.response_id and self.task is not None:
-            # A background response runs on at the provider until cancelled there, which needs
-            # its id: give response.created a moment to arrive first.
-            created = asyncio.ensure_future(self.created.wait())
-            await asyncio.wait(
-                {created, self.task},
-                timeout=STOP_WAITS_FOR_ID_SECONDS,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            created.cancel()
-        # Once the terminal event has arrived the turn ends as the provider said, never cancelled.
-        if self.finishing or self.task is None or self.task.done():
-            return False
-        self.task.cancel()
-        await asyncio.wait({self.task})
-        return True
-
-    # The provider's sequence_number of the last event handled: where a re-attach resumes.
-    provider_seq: int | None = None
-    resuming: bool = False
 
 
 # conversation id -> its running job; None while the turn row is still being created.
@@ -166,7 +116,7 @@ async def generation_stop(
     if not await job.stop():
         return False
     if not job.finishing:  # cancelled before its first step, so _run never ran
-        await _finish(job, status=TurnStatus.CANCELLED)
+        await job_finish(job, status=TurnStatus.CANCELLED)
         _release(job)
     return True
 
@@ -194,24 +144,24 @@ async def _run(job: Job) -> None:
             async for event in events:
                 await _handle(job, event_parse(event=event), body=body)
                 job.provider_seq = event.get("sequence_number", job.provider_seq)
-        await _finish_from_stream(job)
+        await job_finish_from_stream(job)
     except asyncio.CancelledError:
         if job.superseded:
             job.relay.abandon()
             logger.warning("Turn %s was taken over by another process; this job stops", job.turn.pk)
         else:
-            await _finish(job, status=TurnStatus.CANCELLED)
+            await job_finish(job, status=TurnStatus.CANCELLED)
         raise
     except client.ProviderError as exc:
         logger.warning("Turn %s failed at the provider: %r", job.turn.pk, exc)
         # A re-attach that fails leaves the turn as its dead worker left it: interrupted.
         status = TurnStatus.INTERRUPTED if job.resuming else TurnStatus.FAILED
-        await _finish(job, status=status, error=exc.readable)
+        await job_finish(job, status=status, error=exc.readable)
     except Exception:
         logger.exception("Turn %s failed", job.turn.pk)
-        await _finish(job, status=TurnStatus.FAILED, error=INTERNAL_ERROR)
+        await job_finish(job, status=TurnStatus.FAILED, error=INTERNAL_ERROR)
     finally:
-        _stop_helpers(job)
+        job.helpers_stop()
         _release(job)
         await supervision.control_leave(job)
 
@@ -225,7 +175,7 @@ async def _body(job: Job) -> dict[str, Any]:
 
 async def _announce(job: Job) -> None:
     """Start the turn's stream log: created, or resumed from its checkpoint after a re-attach."""
-    turn = _as_dict(job.turn)
+    turn = selectors.turn_as_dict(turn=job.turn)
     message = (
         resumed_message(turn=turn, seq=job.relay.seq)
         if job.resuming
@@ -235,12 +185,7 @@ async def _announce(job: Job) -> None:
         conversation_id=job.turn.conversation_id, message=message, first=True
     )
     # A sidebar hint, kept off the first-token path; _finish cancels it if still pending.
-    job.helpers.append(asyncio.create_task(_generating_publish(job, generating=True)))
-
-
-def _stop_helpers(job: Job) -> None:
-    for task in job.helpers:
-        task.cancel()
+    job.helpers.append(asyncio.create_task(job_generating_publish(job, generating=True)))
 
 
 def _release(job: Job) -> None:
@@ -255,7 +200,7 @@ async def _handle(job: Job, event: Event | None, *, body: dict[str, Any]) -> Non
             job.response_id = response_id
             job.created.set()
             job.recording = asyncio.create_task(_record_start(job, body=body))
-            await _publish(job, response_message(turn_id=job.turn.pk, response_id=response_id))
+            await job_publish(job, response_message(turn_id=job.turn.pk, response_id=response_id))
         case Delta(kind=kind, text=text):
             if kind == "text":
                 await _reasoning_done(job)
@@ -287,91 +232,4 @@ async def _reasoning_done(job: Job) -> None:
     job.reasoning_ended_at = timezone.now()
     await job.relay.flush()
     seconds = (job.reasoning_ended_at - job.started_at).total_seconds()
-    await _publish(job, reasoning_done_message(turn_id=job.turn.pk, seconds=seconds))
-
-
-async def _finish_from_stream(job: Job) -> None:
-    """Finish after the stream ended: as its terminal event says, else failed with its error."""
-    if job.finished is None:
-        error = job.stream_error or "The provider ended the reply without a result."
-        # A re-attach to a response nobody finishes leaves it as its dead worker did.
-        status = TurnStatus.INTERRUPTED if job.resuming else TurnStatus.FAILED
-        await _finish(job, status=status, error=error)
-        return
-    error = job.finished.error or job.stream_error
-    await _finish(job, status=job.finished.status, error=error)
-
-
-async def _finish(job: Job, *, status: str, error: str = "") -> None:
-    """Flush what is buffered, then write the final state in one save and announce it."""
-    job.finishing = True
-    _stop_helpers(job)
-    try:
-        await job.relay.close()
-    except Exception:
-        # A channel layer hiccup must not keep the turn from being saved.
-        logger.exception("Turn %s: relaying the last deltas failed", job.turn.pk)
-    await _recorded(job)
-    if status == TurnStatus.CANCELLED and job.background and job.response_id:
-        await response_cancel(job)
-    if job.relay.texts["reasoning"] and job.reasoning_ended_at is None:
-        job.reasoning_ended_at = timezone.now()
-    output_text, reasoning_text = (
-        _final_texts(job, kind="text"),
-        _final_texts(job, kind="reasoning"),
-    )
-    turn = await database_sync_to_async(services.turn_finish)(
-        turn_id=job.turn.pk,
-        status=status,
-        output_text=output_text,
-        reasoning_text=reasoning_text,
-        usage=job.finished.usage if job.finished else None,
-        error=error,
-        started_at=job.started_at,
-        reasoning_ended_at=job.reasoning_ended_at,
-        worker=supervision.WORKER,
-    )
-    if turn is not None:
-        # Before turn.finished: a tab may send its next message as soon as that arrives, and the
-        # job must be released by then.
-        await _generating_publish(job, generating=False)
-        await _publish(job, turn_message(kind="turn.finished", turn=_as_dict(turn)))
-
-
-async def _recorded(job: Job) -> None:
-    """Wait for the response id to be saved: the final save must come after it."""
-    if job.recording is None:
-        return
-    try:
-        # Shielded: a Stop cancelling the job must not cancel the write it depends on.
-        await asyncio.shield(job.recording)
-    except Exception:
-        logger.exception("Turn %s: saving the response id failed", job.turn.pk)
-
-
-def _final_texts(job: Job, *, kind: DeltaKind) -> str:
-    """The terminal response's text when it has one, else exactly what was relayed."""
-    relayed = "".join(job.relay.texts[kind])
-    if job.finished is None:
-        return relayed
-    final = job.finished.output_text if kind == "text" else job.finished.reasoning_text
-    return relayed if final is None else final
-
-
-async def _generating_publish(job: Job, *, generating: bool) -> None:
-    """Mark the conversation in the owner's sidebars, skipping the owner lookup when we can."""
-    # The turn usually arrives with its conversation loaded: then no DB trip (they queue).
-    cached = Turn.conversation.is_cached(job.turn)
-    await services.conversation_generating_publish(
-        conversation_id=job.turn.conversation_id,
-        generating=generating,
-        owner_id=job.turn.conversation.owner_id if cached else None,
-    )
-
-
-def _as_dict(turn: Turn) -> dict[str, Any]:
-    return selectors.turn_as_dict(turn=turn)
-
-
-async def _publish(job: Job, message: dict[str, Any]) -> None:
-    await services.turn_publish(conversation_id=job.turn.conversation_id, message=message)
+    await job_publish(job, reasoning_done_message(turn_id=job.turn.pk, seconds=seconds))

@@ -13,7 +13,7 @@ from conversations import client, selectors
 from conversations.models import Conversation, ReasoningEffort, Turn
 
 if TYPE_CHECKING:
-    from conversations.generation import Job
+    from conversations.jobs import Job
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from conversations import selectors, services
 from conversations.models import Turn, TurnStatus
 
 if TYPE_CHECKING:
-    from conversations.generation import Job
+    from conversations.jobs import Job
 
 # Names this process in Turn.worker, so an operator can tell which process ran a turn.
 WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
