@@ -142,8 +142,9 @@ async def _run(job: Job) -> None:
         body = await _body(job)
         async with aclosing(provider_events(job, body)) as events:
             async for event in events:
-                await _handle(job, event_parse(event=event), body=body)
-                job.provider_seq = event.get("sequence_number", job.provider_seq)
+                seq = event.get("sequence_number", job.provider_seq)
+                await _handle(job, event_parse(event=event), body=body, seq=seq)
+                job.provider_seq = seq
         await job_finish_from_stream(job)
     except asyncio.CancelledError:
         if job.superseded:
@@ -193,7 +194,7 @@ def _release(job: Job) -> None:
         del _jobs[job.turn.conversation_id]
 
 
-async def _handle(job: Job, event: Event | None, *, body: dict[str, Any]) -> None:
+async def _handle(job: Job, event: Event | None, *, body: dict[str, Any], seq: int | None) -> None:
     """Act on one provider event."""
     match event:
         case Created(response_id=response_id):
@@ -204,6 +205,9 @@ async def _handle(job: Job, event: Event | None, *, body: dict[str, Any]) -> Non
         case Delta(kind=kind, text=text):
             if kind == "text":
                 await _reasoning_done(job)
+            # The position and the text move together, with no await between them: a checkpoint
+            # taken at any await then resumes after exactly the text it saved.
+            job.provider_seq = seq
             await job.relay.add(kind=kind, text=text)
         case ReasoningDone():
             await _reasoning_done(job)

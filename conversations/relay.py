@@ -29,14 +29,17 @@ class Relay:
         self._lock = asyncio.Lock()
 
     async def add(self, *, kind: DeltaKind, text: str) -> None:
-        """Queue a delta; it is sent within 50 ms, at once after a quiet window or a kind change."""
+        """Queue a delta; it is sent within 50 ms, at once after a quiet window or a kind change.
+
+        The text counts as relayed before this first awaits: checkpoints read `texts`.
+        """
         if not text:
             return
+        self.texts[kind].append(text)
         if self._pending and kind != self._kind:
             await self.flush()
         self._kind = kind
         self._pending.append(text)
-        self.texts[kind].append(text)
         if self._timer is not None:
             return
         # Leading edge: a delta after a quiet window goes out at once (the first token, above

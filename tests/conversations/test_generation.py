@@ -445,3 +445,30 @@ async def test_a_job_taken_over_by_another_process_stops_and_writes_nothing(
     assert (saved.status, saved.output_text) == ("streaming", "theirs")
     assert not any(m["type"] == "turn.finished" for m in published)
     assert not generation.generation_busy(conversation_id=turn.conversation_id)
+
+
+async def test_a_checkpoint_at_any_await_resumes_after_exactly_its_text(
+    provider, published, turn, monkeypatch
+):
+    # What a checkpoint would save, taken whenever the job awaits a publish: the text so far
+    # must be exactly the text of the provider events up to the saved position.
+    events = [{**e, "sequence_number": n} for n, e in enumerate(STREAM)]
+    provider.answer = lambda: httpx.Response(200, content=encode(events))
+    monkeypatch.setattr(relay, "COALESCE_SECONDS", 0)  # every delta is published at once
+    snapshots = []
+    real_publish = services.publishing.conversation_publish
+
+    async def publish(*, conversation_id, message):
+        job = generation._jobs.get(conversation_id)
+        if job is not None and job.provider_seq is not None:
+            snapshots.append((job.provider_seq, "".join(job.relay.texts["text"])))
+        await real_publish(conversation_id=conversation_id, message=message)
+
+    monkeypatch.setattr(services.publishing, "conversation_publish", publish)
+    await run(turn)
+    text_up_to = {
+        n: "".join(e["delta"] for e in events[: n + 1] if e["type"].endswith("output_text.delta"))
+        for n in range(len(events))
+    }
+    assert snapshots
+    assert all(text == text_up_to[seq] for seq, text in snapshots)
