@@ -36,6 +36,15 @@ async def send_text(communicator, text: str) -> None:
     await communicator.send_json_to({"type": "message.send", "text": text})
 
 
+async def stop_after_first(communicator, kind: str) -> list[dict]:
+    """Frames until the first delta of that kind, a Stop, then frames until turn.finished."""
+    frames = []
+    while texts(frames, kind) == "":
+        frames.append(await communicator.receive_json_from(timeout=WAIT))
+    await communicator.send_json_to({"type": "turn.stop"})
+    return frames + await frames_until(communicator, "turn.finished")
+
+
 def texts(frames: list[dict], kind: str) -> str:
     return "".join(f["delta"] for f in frames if f["type"] == "turn.delta" and f["kind"] == kind)
 
@@ -152,11 +161,7 @@ async def test_closing_the_tab_does_not_stop_generation(provider_settings, conve
 async def test_stop_mid_stream_saves_relayed_text(provider_settings, conversation):
     communicator = await connect(conversation.owner, conversation.pk)
     await send_text(communicator, "[delay=100] [tokens=200] long one")
-    frames = []
-    while texts(frames, "text") == "":
-        frames.append(await communicator.receive_json_from(timeout=WAIT))
-    await communicator.send_json_to({"type": "turn.stop"})
-    frames += await frames_until(communicator, "turn.finished")
+    frames = await stop_after_first(communicator, "text")
     await communicator.disconnect()
     finished = frames[-1]["turn"]
     turn = await Turn.objects.aget(pk=finished["id"])
@@ -295,11 +300,7 @@ async def test_message_from_one_tab_appears_in_the_other(provider_settings, conv
 async def test_stop_mid_reasoning(provider_settings, conversation):
     communicator = await connect(conversation.owner, conversation.pk)
     await send_text(communicator, "[delay=150] think first")
-    frames = []
-    while texts(frames, "reasoning") == "":
-        frames.append(await communicator.receive_json_from(timeout=WAIT))
-    await communicator.send_json_to({"type": "turn.stop"})
-    frames += await frames_until(communicator, "turn.finished")
+    frames = await stop_after_first(communicator, "reasoning")
     await communicator.disconnect()
     turn = await Turn.objects.aget(pk=frames[-1]["turn"]["id"])
     assert (turn.status, turn.output_text) == ("cancelled", "")

@@ -50,11 +50,17 @@ def is_text_delta(frame: dict) -> bool:
     return frame["type"] == "turn.delta" and frame["kind"] == "text"
 
 
-async def test_follow_and_stop_through_the_other_process(cluster):
+async def one_chat_on_both(cluster) -> tuple[httpx.Client, str, WebSocket, WebSocket]:
+    """A new user's new conversation, with a socket on process A and one on process B."""
     http = signup(cluster.a)
     conversation = conversation_new(http)
     on_a = await open_socket(cluster.a, http, conversation)
     on_b = await open_socket(cluster.b, http, conversation)
+    return http, conversation, on_a, on_b
+
+
+async def test_follow_and_stop_through_the_other_process(cluster):
+    http, conversation, on_a, on_b = await one_chat_on_both(cluster)
     await on_a.send_json({"type": "message.send", "text": "[delay=80] [tokens=300] from A"})
     seen_on_b = await frames_until(on_b, is_text_delta)
     await on_b.send_json({"type": "turn.stop"})
@@ -74,10 +80,7 @@ async def test_follow_and_stop_through_the_other_process(cluster):
 
 
 async def test_sigkill_mid_stream_ends_interrupted(cluster):
-    http = signup(cluster.a)
-    conversation = conversation_new(http)
-    on_a = await open_socket(cluster.a, http, conversation)
-    on_b = await open_socket(cluster.b, http, conversation)
+    http, conversation, on_a, on_b = await one_chat_on_both(cluster)
     await on_a.send_json({"type": "message.send", "text": "[delay=100] [tokens=400] doomed"})
     await frames_until(on_b, is_text_delta)
     await checkpointed_text(cluster.b, http, conversation)
@@ -94,10 +97,7 @@ async def test_sigkill_mid_stream_reattaches_to_the_background_response(
     cluster_external, provider_server
 ):
     cluster = cluster_external
-    http = signup(cluster.a)
-    conversation = conversation_new(http)
-    on_a = await open_socket(cluster.a, http, conversation)
-    on_b = await open_socket(cluster.b, http, conversation)
+    http, conversation, on_a, on_b = await one_chat_on_both(cluster)
     await on_a.send_json({"type": "message.send", "text": "[delay=60] [tokens=200] survive"})
     seen = await frames_until(on_b, is_text_delta)
     await checkpointed_text(cluster.b, http, conversation)
