@@ -7,13 +7,10 @@ Tests replace `transport` with an `httpx.MockTransport`.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import json
 import logging
-import random
 import ssl
-import time
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
@@ -23,7 +20,6 @@ import httpx
 from django.conf import settings
 
 from conversations.client_errors import (
-    STATUS_ERRORS,
     AuthenticationError,
     BadRequestError,
     NotFoundError,
@@ -34,7 +30,9 @@ from conversations.client_errors import (
     RateLimitedError,
     ServerError,
     StreamInterrupted,
+    status_error,
 )
+from conversations.client_retries import retry_delay, retry_wanted
 from conversations.sse import sse_data
 
 __all__ = [
@@ -62,68 +60,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 2
-RETRY_AFTER_MAX_SECONDS = 120.0
 CONNECT_TIMEOUT_SECONDS = 5.0
 TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
-RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 transport: httpx.AsyncBaseTransport | None = None
 _sleep = asyncio.sleep
-
-
-def _status_error(response: httpx.Response) -> ProviderError:
-    """Map an HTTP error response to its typed exception."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = {
-            "error": {"message": response.text[:500], "type": None, "param": None, "code": None}
-        }
-    error = body.get("error") if isinstance(body, dict) else None
-    message = str(error.get("message") or "") if isinstance(error, dict) else ""
-    status = response.status_code
-    cls = ServerError if status >= 500 else STATUS_ERRORS.get(status, ProviderError)
-    return cls(message or response.reason_phrase, status=status, body=body)
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """Seconds the provider asks us to wait, from retry-after-ms or retry-after, if any."""
-    try:
-        if "retry-after-ms" in headers:
-            return float(headers["retry-after-ms"]) / 1000
-    except ValueError:
-        pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when.timestamp() - time.time()
-
-
-def _should_retry(response: httpx.Response) -> bool:
-    """The openai SDK's rule: long retry-after forbids, x-should-retry overrides, then status."""
-    delay = _retry_after(response.headers)
-    if delay is not None and delay > RETRY_AFTER_MAX_SECONDS:
-        return False
-    override = response.headers.get("x-should-retry")
-    if override in ("true", "false"):
-        return override == "true"
-    return response.status_code in RETRYABLE_STATUSES or response.status_code >= 500
-
-
-def _retry_delay(*, headers: httpx.Headers | None, retries_taken: int) -> float:
-    """Honour retry-after within (0, 120] s, else exponential backoff with 25 % jitter."""
-    delay = _retry_after(headers) if headers is not None else None
-    if delay is not None and 0 < delay <= RETRY_AFTER_MAX_SECONDS:
-        return delay
-    return min(0.5 * 2**retries_taken, 8.0) * (1 - 0.25 * random.random())
 
 
 @functools.cache
@@ -177,12 +118,12 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Resp
             error = ProviderConnectionError(str(exc) or type(exc).__name__)
         else:
             await response.aclose()
-            error, headers = _status_error(response), response.headers
-            if not _should_retry(response):
+            error, headers = status_error(response), response.headers
+            if not retry_wanted(response):
                 raise error
         if retries_taken == MAX_RETRIES:
             raise error
-        delay = _retry_delay(headers=headers, retries_taken=retries_taken)
+        delay = retry_delay(headers=headers, retries_taken=retries_taken)
         logger.warning(
             "Retrying %s %s in %.2fs: %r", request.method, request.url.path, delay, error
         )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class ProviderError(Exception):
@@ -78,3 +81,18 @@ def _redact(text: str) -> str:
     """Remove the API key from text that might echo a request."""
     key = settings.OPENAI_API_KEY
     return text.replace(key, "[redacted]") if key else text
+
+
+def status_error(response: httpx.Response) -> ProviderError:
+    """Map an HTTP error response to its typed exception."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {
+            "error": {"message": response.text[:500], "type": None, "param": None, "code": None}
+        }
+    error = body.get("error") if isinstance(body, dict) else None
+    message = str(error.get("message") or "") if isinstance(error, dict) else ""
+    status = response.status_code
+    cls = ServerError if status >= 500 else STATUS_ERRORS.get(status, ProviderError)
+    return cls(message or response.reason_phrase, status=status, body=body)
