@@ -1,6 +1,6 @@
 """Benchmark of the embedded /v1 provider against xllamacpp called directly, on one GGUF.
 
-Run: .venv/bin/python bench/provider.py   (needs the model extra; takes about two minutes)
+Run: .venv/bin/python bench/provider.py   (needs the model extra; takes about three minutes)
 
 Prints, side by side: decode tokens/s and time to first token through POST /v1/responses
 (streamed, measured at the client) and through Server.handle_chat_completions in-process;
@@ -46,7 +46,7 @@ from tests.live import LiveServer, live_server_start  # noqa: E402
 
 TOKENS = 128
 REPEATS = 5
-PAIRS = 10
+PAIRS = 30
 DELTA_EVENT = b"event: response.output_text.delta\n"
 DELTA_PREFIX = 'data: {"type":"response.output_text.delta"'
 TERMINAL_PREFIXES = ('data: {"type":"response.completed"', 'data: {"type":"response.incomplete"')
@@ -164,13 +164,14 @@ def side_by_side(server: object, app: LiveServer) -> None:
     raw_ttft, raw_tps = (statistics.median(x) for x in zip(*(r for r, _ in pairs), strict=True))
     v1_ttft, v1_tps = (statistics.median(x) for x in zip(*(v for _, v in pairs), strict=True))
     ratios = sorted(v[1] / r[1] for r, v in pairs)
+    low, _, high = statistics.quantiles(ratios, n=4)
     print(f"decode tok/s, medians of {PAIRS} pairs ({TOKENS} tokens, greedy, sides alternating)")
     print("  /v1 is read by a lean socket client; the direct side needs no client")
     print(f"  xllamacpp direct : {raw_tps:7.1f}   TTFT {raw_ttft * 1000:6.0f} ms")
     print(f"  /v1/responses    : {v1_tps:7.1f}   TTFT {v1_ttft * 1000:6.0f} ms")
     print(
         f"  ratio /v1 / raw  : {statistics.median(ratios):7.3f}   median of per-pair ratios"
-        f" (range {ratios[0]:.3f} to {ratios[-1]:.3f})"
+        f" (quartiles {low:.3f} to {high:.3f}, range {ratios[0]:.3f} to {ratios[-1]:.3f})"
     )
 
 
