@@ -200,6 +200,9 @@ PROVIDER_CONTEXT_TOKENS = int(os.environ.get("PROVIDER_CONTEXT_TOKENS", "8192"))
 PROVIDER_QUEUE_LIMIT = int(os.environ.get("PROVIDER_QUEUE_LIMIT", "16"))
 # xllamacpp's RAM prompt cache; left unset it grows toward 8 GiB.
 PROVIDER_CACHE_RAM_MIB = int(os.environ.get("PROVIDER_CACHE_RAM_MIB", "256"))
+# Request bodies read whole (Django's default is 2.5 MB): /v1 takes an `input` string of up to
+# 10 485 760 characters and images as data URLs, as OpenAI does.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 2**20
 PROVIDER_DEFAULT_TEMPERATURE = float(os.environ.get("PROVIDER_DEFAULT_TEMPERATURE", "0.7"))
 
 LOGGING = {

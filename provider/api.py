@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from provider.errors import ApiError, invalid_type, invalid_value
+from provider.errors import ApiError, invalid_type, invalid_url, invalid_value
 from provider.ids import new_id
 from provider.protocol import SSE_DONE, sse, without_obfuscation
 
 View = Callable[..., Awaitable[HttpResponse]]
+# A \u escape of a UTF-16 surrogate: only then can a parsed string hold an unpaired one.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def api_view(*methods: str) -> Callable[[View], View]:
@@ -29,7 +33,7 @@ def api_view(*methods: str) -> Callable[[View], View]:
             try:
                 _authenticate(request)
                 if request.method not in methods:
-                    raise ApiError(f"Method {request.method} is not allowed here.", status=405)
+                    raise invalid_url(request)
                 response = await view(request, *args, **kwargs)
             except ApiError as exc:
                 response = JsonResponse(exc.body(), status=exc.status, headers=exc.headers)
@@ -57,11 +61,36 @@ def _authenticate(request: HttpRequest) -> None:
 
 
 def json_body(request: HttpRequest) -> object:
-    """The parsed JSON request body."""
+    """The parsed JSON request body: strict JSON (no NaN), valid Unicode, within the size limit."""
     try:
-        return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+        raw = request.body
+    except RequestDataTooBig as exc:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+        raise ApiError(f"The request body is larger than {limit} MiB.", status=413) from exc
+    try:
+        value = json.loads(raw or b"null", parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError("We could not parse the JSON body of your request.") from exc
+    if SURROGATE_ESCAPE.search(raw) and not _encodable(value):
+        raise ApiError(
+            "We could not parse the JSON body of your request: it holds an unpaired "
+            "surrogate escape (such as \\ud800), which is not valid Unicode."
+        )
+    return value
+
+
+def _refuse_constant(name: str) -> None:
+    """NaN and Infinity are not JSON (Python's parser takes them unless told not to)."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _encodable(value: object) -> bool:
+    """Whether every string in the value is valid Unicode (no unpaired surrogates)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def json_object(request: HttpRequest, *, required: bool = True) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 class ApiError(Exception):
@@ -85,3 +88,8 @@ def missing(param: str) -> ApiError:
 def not_found(response_id: str) -> ApiError:
     """404 for a response that is unknown, deleted or was not stored."""
     return ApiError(f"Response with id '{response_id}' not found.", status=404)
+
+
+def invalid_url(request: HttpRequest) -> ApiError:
+    """404 for a path or method /v1 does not serve (OpenAI's wording)."""
+    return ApiError(f"Invalid URL ({request.method} {request.path}).", status=404)

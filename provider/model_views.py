@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from provider.api import api_view
-from provider.errors import ApiError
+from provider.errors import ApiError, invalid_url
 
 STARTED_AT = int(timezone.now().timestamp())
 
@@ -43,7 +43,7 @@ async def model_detail(request: HttpRequest, model_id: str) -> HttpResponse:
     return JsonResponse(_model_object())
 
 
-@api_view("GET", "POST", "PUT", "PATCH", "DELETE")
+@api_view("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 async def unknown_route(request: HttpRequest, path: str) -> HttpResponse:
     """404 for any other /v1 path."""
-    raise ApiError(f"Invalid URL ({request.method} /v1/{path}).", status=404)
+    raise invalid_url(request)

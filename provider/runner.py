@@ -187,10 +187,14 @@ def run_get(response_id: str) -> Run | None:
 
 
 def run_discard(response_id: str) -> bool:
-    """Stop a live run and forget it (its response is being deleted); False if none ran."""
-    run = _runs.pop(response_id, None)
-    if run is None:
+    """Stop a live run and forget it (its response is being deleted); False if none ran.
+
+    A response that is not kept (`store: false`) cannot be addressed, so it runs on.
+    """
+    run = _runs.get(response_id)
+    if run is None or not run.params.kept:
         return False
+    del _runs[response_id]
     run.discarded = True
     run.request_cancel()
     return True

@@ -184,13 +184,47 @@ def test_sdk_raises_bad_request_with_the_body(client: OpenAI) -> None:
     assert raised.value.body["param"] == "max_output_tokens"
 
 
-def test_invalid_json_body_is_400(http: httpx.Client) -> None:
-    reply = http.post(
-        "/responses", content=b"{not json", headers={"Content-Type": "application/json"}
-    )
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b'{"model": "m", "input": "x", "temperature": NaN}',
+        b'{"model": "m", "input": "x", "top_p": -Infinity}',
+        b'{"model": "m", "input": "\\ud800 lone surrogate", "stream": true}',
+        b'{"model": "m", "input": "x", "metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    ],
+    ids=["syntax", "nan", "infinity", "lone-surrogate", "nested-too-deep"],
+)
+def test_invalid_json_body_is_400(http: httpx.Client, body: bytes) -> None:
+    reply = http.post("/responses", content=body, headers={"Content-Type": "application/json"})
 
     assert reply.status_code == 400
     assert reply.json()["error"]["type"] == "invalid_request_error"
+    assert reply.json()["error"]["message"].startswith("We could not parse the JSON body")
+
+
+def test_paired_surrogate_escapes_are_text(client: OpenAI, http: httpx.Client) -> None:
+    body = b'{"model": "m", "input": "\\ud83d\\ude00 smile"}'
+    reply = http.post("/responses", content=body, headers={"Content-Type": "application/json"})
+
+    assert reply.json()["output"][0]["content"][0]["text"] == "You said: \U0001f600 smile"
+
+
+def test_body_above_the_old_form_limit_is_taken(client: OpenAI) -> None:
+    words = "word " * 600_000  # 3 MB: Django's default limit for a body read whole is 2.5 MB
+
+    response = client.responses.create(model=MODEL, input=words, max_output_tokens=16)
+
+    assert response.usage.input_tokens == 600_000
+
+
+def test_body_above_the_limit_is_413_json(http: httpx.Client, settings) -> None:
+    body = b'{"model": "m", "input": "' + b"x" * (64 * 2**20) + b'"}'
+
+    reply = http.post("/responses", content=body, headers={"Content-Type": "application/json"})
+
+    assert reply.status_code == 413
+    assert reply.json()["error"]["message"] == "The request body is larger than 64 MiB."
 
 
 def test_encrypted_reasoning_is_opaque_when_included(client: OpenAI) -> None:

@@ -352,6 +352,33 @@ def test_unknown_route_is_404_json(http: httpx.Client) -> None:
     assert set(reply.json()["error"]) == {"message", "type", "param", "code"}
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/responses/compact"), ("PUT", "/responses"), ("DELETE", "/models"), ("HEAD", "/x")],
+)
+def test_a_method_a_route_does_not_serve_is_404_invalid_url(
+    http: httpx.Client, method: str, path: str
+) -> None:
+    reply = http.request(method, path)
+
+    assert reply.status_code == 404
+    if method != "HEAD":
+        assert reply.json()["error"]["message"] == f"Invalid URL ({method} /v1{path})."
+
+
+def test_delete_of_a_running_store_false_response_is_404(http: httpx.Client) -> None:
+    body = {"model": MODEL, "input": "x [delay=30] [tokens=10]", "store": False, "stream": True}
+    with http.stream("POST", "/responses", json=body) as reply:
+        lines = reply.iter_lines()
+        next(lines)  # "event: response.created"
+        response_id = json.loads(next(lines).removeprefix("data: "))["response"]["id"]
+        deleted = http.delete(f"/responses/{response_id}")
+        rest = "\n".join(lines)
+
+    assert deleted.status_code == 404
+    assert "event: response.completed" in rest
+
+
 def test_store_false_is_not_retrievable(client: OpenAI) -> None:
     created = client.responses.create(model=MODEL, input="ephemeral", store=False)
 
