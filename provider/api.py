@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from provider.errors import ApiError, invalid_type, invalid_url, invalid_value
 from provider.ids import new_id
+from provider.params import check_includes
 from provider.protocol import SSE_DONE, sse, without_obfuscation
 
 View = Callable[..., Awaitable[HttpResponse]]
@@ -141,8 +142,14 @@ def int_query(request: HttpRequest, name: str, *, default: int, low: int, high: 
     return value
 
 
+def include_query(request: HttpRequest) -> None:
+    """Check the `include` (or `include[]`) values of a query string."""
+    check_includes(request.GET.getlist("include") + request.GET.getlist("include[]"))
+
+
 def page_query(request: HttpRequest) -> dict[str, Any]:
     """`limit` (1-100, default 20), `order` (default desc) and `after` of a list endpoint."""
+    include_query(request)
     limit = int_query(request, "limit", default=20, low=1, high=100)
     order = request.GET.get("order", "desc")
     if order not in ("asc", "desc"):

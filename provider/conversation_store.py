@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from provider.errors import ApiError
 from provider.ids import new_id
+from provider.items import ID_PREFIXES
 from provider.models import Conversation, ConversationItem
 from provider.store import items_page_after
 
@@ -66,8 +67,22 @@ def conversation_delete(conversation_id: str) -> None:
         raise conversation_not_found(conversation_id)
 
 
-def _append(row: Conversation, items: list[dict[str, Any]]) -> None:
-    """Append items after the conversation's last one."""
+def _append(row: Conversation, items: list[dict[str, Any]], *, renew_taken: bool = False) -> None:
+    """Append items after the conversation's last one.
+
+    An item id the conversation already holds is refused, or with `renew_taken` (a response's
+    input that repeats an item by `item_reference`) given to a fresh copy of the item.
+    """
+    taken = set(row.items.values_list("item_id", flat=True))
+    for index, item in enumerate(items):
+        if item["id"] in taken and renew_taken:
+            items[index] = item = {**item, "id": new_id(ID_PREFIXES.get(item["type"], "item"))}
+        elif item["id"] in taken:
+            raise ApiError(
+                f"An item with id '{item['id']}' is already in this conversation.",
+                param=f"items[{index}].id",
+            )
+        taken.add(item["id"])
     last = row.items.aggregate(last=Max("position"))["last"]
     start = 0 if last is None else last + 1
     ConversationItem.objects.bulk_create(
@@ -82,7 +97,7 @@ def items_append(conversation_id: str, items: list[dict[str, Any]]) -> None:
     with transaction.atomic():
         row = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
         if row is not None:
-            _append(row, items)
+            _append(row, items, renew_taken=True)
 
 
 @database_sync_to_async

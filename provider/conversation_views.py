@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from provider import conversation_store
 from provider.api import api_view, array_field, json_object, list_body, page_query
 from provider.errors import ApiError, missing
+from provider.fields import known_keys
 from provider.items import normalize_input
 from provider.metadata import validate_metadata
 
@@ -22,13 +23,14 @@ def _items(value: list[object]) -> list[dict]:
             param="items",
             code="array_above_max_length",
         )
-    return normalize_input(value)
+    return normalize_input(value, param="items")
 
 
 @api_view("POST")
 async def conversations_create(request: HttpRequest) -> HttpResponse:
     """POST /v1/conversations."""
     body = json_object(request, required=False)
+    known_keys(body, ("items", "metadata"))
     items = _items(array_field(body, "items"))
     metadata = validate_metadata(body.get("metadata"))
     return JsonResponse(
@@ -46,6 +48,7 @@ async def conversation_detail(request: HttpRequest, conversation_id: str) -> Htt
         )
     if request.method == "POST":
         body = json_object(request)
+        known_keys(body, ("metadata",))
         if body.get("metadata") is None:
             raise missing("metadata")
         metadata = validate_metadata(body["metadata"])
@@ -60,6 +63,7 @@ async def conversation_items(request: HttpRequest, conversation_id: str) -> Http
     """GET (list, paged) and POST (add up to 20) /v1/conversations/{id}/items."""
     if request.method == "POST":
         body = json_object(request)
+        known_keys(body, ("items",))
         if body.get("items") is None:
             raise missing("items")
         items = _items(array_field(body, "items"))

@@ -78,6 +78,24 @@ def invalid_value(param: str, value: object, allowed: list[str]) -> ApiError:
     )
 
 
+def string_length(param: str, value: str, *, low: int = 0, high: int) -> ApiError:
+    """400 for a string shorter than `low` or longer than `high` characters."""
+    if len(value) < low:
+        got = f"a string with length {len(value)}" if value else "an empty string"
+        return ApiError(
+            f"Invalid '{param}': string too short. Expected a string with minimum length "
+            f"{low}, but got {got} instead.",
+            param=param,
+            code="string_below_min_length",
+        )
+    return ApiError(
+        f"Invalid '{param}': string too long. Expected a string with maximum length {high}, "
+        f"but got a string with length {len(value)} instead.",
+        param=param,
+        code="string_above_max_length",
+    )
+
+
 def missing(param: str) -> ApiError:
     """400 for a required parameter that is absent."""
     return ApiError(

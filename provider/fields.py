@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from provider.errors import ApiError, invalid_type, invalid_value
+
+
+def known_keys(body: dict[str, Any], known: Collection[str], *, prefix: str = "") -> None:
+    """400 `unknown_parameter` for the first key of the body that is not in `known`."""
+    for key in body:
+        if key not in known:
+            param = f"{prefix}{key}"
+            raise ApiError(f"Unknown parameter: '{param}'.", param=param, code="unknown_parameter")
 
 
 def string_field(body: dict[str, Any], key: str) -> str | None:

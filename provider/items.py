@@ -5,12 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from provider.engines.base import ChatMessage
-from provider.errors import ApiError, invalid_type, invalid_value
+from provider.errors import ApiError, invalid_type, invalid_value, missing, string_length
 from provider.ids import new_id
 
 ROLES = ["user", "assistant", "system", "developer"]
 # The local model reads text only; telling it keeps it from pretending to see the image.
 IMAGE_NOTE = "[An image is attached here, but you cannot see images; say so if asked about it.]"
+# The item types of openai 3.54's ResponseInputItemParam; this server acts on the first five
+# and keeps the others as history.
+# fmt: off
+ITEM_TYPES = [
+    "message", "function_call", "function_call_output", "reasoning", "item_reference",
+    "additional_tools", "apply_patch_call", "apply_patch_call_output", "code_interpreter_call",
+    "compaction", "compaction_trigger", "computer_call", "computer_call_output",
+    "configuration_update", "custom_tool_call", "custom_tool_call_output", "file_search_call",
+    "image_generation_call", "local_shell_call", "local_shell_call_output",
+    "mcp_approval_request", "mcp_approval_response", "mcp_call", "mcp_list_tools", "program",
+    "program_output", "shell_call", "shell_call_output", "tool_search_call",
+    "tool_search_output", "web_search_call",
+]
+# fmt: on
+PART_TYPES = ["input_text", "input_image", "input_file", "output_text", "refusal"]
+MAX_CALL_ID_LENGTH = 64
 ID_PREFIXES = {
     "message": "msg",
     "function_call": "fc",
@@ -19,13 +35,13 @@ ID_PREFIXES = {
 }
 
 
-def normalize_input(value: object) -> list[dict[str, Any]]:
-    """Validate `input` and return stored-form items, each with an id."""
+def normalize_input(value: object, *, param: str = "input") -> list[dict[str, Any]]:
+    """Validate `input` (or a conversation's `items`) and return stored-form items with ids."""
     if isinstance(value, str):
-        return [_message("user", value, param="input")]
+        return [_message("user", value, param=param)]
     if not isinstance(value, list):
-        raise invalid_type("input", "a string or an array", value)
-    return [_item(item, param=f"input[{index}]") for index, item in enumerate(value)]
+        raise invalid_type(param, "a string or an array", value)
+    return [_item(item, param=f"{param}[{index}]") for index, item in enumerate(value)]
 
 
 def _item(item: object, *, param: str) -> dict[str, Any]:
@@ -40,6 +56,10 @@ def _item(item: object, *, param: str) -> dict[str, Any]:
         return _message(role, item.get("content"), param=f"{param}.content", source=item)
     if not isinstance(kind, str):
         raise invalid_type(f"{param}.type", "a string", kind)
+    if kind not in ITEM_TYPES:
+        raise invalid_value(f"{param}.type", kind, ITEM_TYPES)
+    if kind in ("function_call", "function_call_output"):
+        _check_call_id(item.get("call_id"), param=f"{param}.call_id")
     stored = dict(item)
     if kind in ID_PREFIXES and not stored.get("id"):
         stored["id"] = new_id(ID_PREFIXES[kind])
@@ -66,8 +86,20 @@ def _message(
     return stored
 
 
+def _check_call_id(call_id: object, *, param: str) -> None:
+    """A function call's `call_id`: a string of 1 to 64 characters."""
+    if call_id is None:
+        raise missing(param)
+    if not isinstance(call_id, str):
+        raise invalid_type(param, "a string", call_id)
+    if not 1 <= len(call_id) <= MAX_CALL_ID_LENGTH:
+        raise string_length(param, call_id, low=1, high=MAX_CALL_ID_LENGTH)
+
+
 def _part(part: dict[str, Any], *, param: str) -> dict[str, Any]:
     """A content part; images must be inline data URLs (this server is offline)."""
+    if part.get("type") not in PART_TYPES:
+        raise invalid_value(f"{param}.type", part.get("type"), PART_TYPES)
     if part.get("type") != "input_image":
         return dict(part)
     url = part.get("image_url")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provider.errors import ApiError, invalid_type
+from provider.errors import ApiError, invalid_type, string_length
 
 
 def validate_metadata(value: object) -> dict[str, str]:
@@ -36,9 +36,4 @@ def _metadata_entry(key: str, item: object) -> None:
     if not isinstance(item, str):
         raise invalid_type(param, "a string", item)
     if len(item) > 512:
-        raise ApiError(
-            f"Invalid '{param}': string too long. Expected a string with maximum length 512, "
-            f"but got a string with length {len(item)} instead.",
-            param=param,
-            code="string_above_max_length",
-        )
+        raise string_length(param, item, high=512)

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.conf import settings
 
-from provider.errors import ApiError, invalid_type, invalid_value, missing
+from provider.errors import ApiError, invalid_type, invalid_value, missing, string_length
 from provider.fields import (
     bool_field,
     enum_field,
     integer_field,
+    known_keys,
     number_field,
     string_field,
 )
@@ -35,6 +36,7 @@ INCLUDES = [
 ]
 SERVICE_TIERS = ["auto", "default", "flex", "scale", "priority", "fast", "ultrafast"]
 # fmt: on
+REASONING_KEYS = ("effort", "summary", "context", "mode", "generate_summary")
 EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"]
 SUMMARIES = ["auto", "concise", "detailed"]
 MIN_OUTPUT_TOKENS = 16
@@ -118,9 +120,7 @@ def parse_create(body: object) -> CreateParams:
     """Validate a create body; raises ApiError with OpenAI's wording on the first problem."""
     if not isinstance(body, dict):
         raise ApiError("The request body must be a JSON object.", code="invalid_json")
-    for key in body:
-        if key not in KNOWN_KEYS:
-            raise ApiError(f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
+    known_keys(body, KNOWN_KEYS)
     for key in ("model", "input"):
         if body.get(key) is None:
             raise missing(key)
@@ -179,14 +179,19 @@ def _check_exclusive(body: dict[str, Any]) -> None:
         )
 
 
+def check_includes(values: list[Any]) -> None:
+    """Every `include` value is one of OpenAI's (in a body or a query string)."""
+    for index, value in enumerate(values):
+        if value not in INCLUDES:
+            raise invalid_value(f"include[{index}]", value, INCLUDES)
+
+
 def _check_lists(body: dict[str, Any]) -> None:
     """`include` values and `service_tier` from their enums; `top_logprobs` in 0-20."""
     include = body.get("include")
     if include is not None and not isinstance(include, list):
         raise invalid_type("include", "an array", include)
-    for index, value in enumerate(include or []):
-        if value not in INCLUDES:
-            raise invalid_value(f"include[{index}]", value, INCLUDES)
+    check_includes(include or [])
     enum_field(body, "service_tier", SERVICE_TIERS)
     top = integer_field(body, "top_logprobs")
     if top is not None and not 0 <= top <= 20:
@@ -203,12 +208,7 @@ def _echoed(body: dict[str, Any]) -> dict[str, Any]:
     """Fields accepted and echoed without changing how the reply is generated."""
     safety = string_field(body, "safety_identifier")
     if safety is not None and len(safety) > 64:
-        raise ApiError(
-            "Invalid 'safety_identifier': string too long. Expected a string with maximum "
-            f"length 64, but got a string with length {len(safety)} instead.",
-            param="safety_identifier",
-            code="string_above_max_length",
-        )
+        raise string_length("safety_identifier", safety, high=64)
     tools = parse_tools(body.get("tools"))
     return {
         "tools": tools,
@@ -238,12 +238,13 @@ def _max_output_tokens(body: dict[str, Any]) -> int | None:
 
 
 def _reasoning(body: dict[str, Any], key: str, allowed: list[str]) -> str | None:
-    """`reasoning.<key>` checked against its enum."""
+    """`reasoning.<key>` checked against its enum (and no key outside the spec's)."""
     reasoning = body.get("reasoning")
     if reasoning is None:
         return None
     if not isinstance(reasoning, dict):
         raise invalid_type("reasoning", "an object", reasoning)
+    known_keys(reasoning, REASONING_KEYS, prefix="reasoning.")
     value = reasoning.get(key)
     if value is not None and value not in allowed:
         raise invalid_value(f"reasoning.{key}", value, allowed)

@@ -148,6 +148,10 @@ class Run:
             status="incomplete" if finish_reason == "length" else "completed", now=_now()
         )
 
+    def _new_items(self) -> list[dict[str, Any]]:
+        """This request's input items, references resolved (the context's last items)."""
+        return self.items[len(self.items) - len(self.params.input_items) :]
+
     async def _store_end(self) -> None:
         """Persist the outcome, then let subscribers finish and forget the run."""
         try:
@@ -159,7 +163,7 @@ class Run:
                 await store.response_save_end(body=self.state.to_dict(), events=self.log.events)
             if self.params.conversation and self.state.status in ("completed", "incomplete"):
                 await conversation_store.items_append(
-                    self.params.conversation, self.params.input_items + self.state.output
+                    self.params.conversation, self._new_items() + self.state.output
                 )
         except Exception:
             logger.exception("could not store response %s", self.state.id)

@@ -9,9 +9,18 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from provider import conversation_store, store
-from provider.api import api_view, int_query, json_object, list_body, page_query, stream
+from provider.api import (
+    api_view,
+    include_query,
+    int_query,
+    json_object,
+    list_body,
+    page_query,
+    stream,
+)
 from provider.engines import get_engine
 from provider.errors import ApiError, not_found
+from provider.fields import known_keys
 from provider.params import CreateParams, parse_create
 from provider.prompt import prompt_messages
 from provider.runner import Run, run_discard, run_get, run_start
@@ -82,6 +91,7 @@ async def response_detail(request: HttpRequest, response_id: str) -> HttpRespons
         if not await store.response_delete(response_id) and not running:
             raise not_found(response_id)
         return JsonResponse({"id": response_id, "object": "response.deleted", "deleted": True})
+    include_query(request)
     run = run_get(response_id)
     if request.GET.get("stream") == "true":
         return await _replay(request, response_id, run)
@@ -139,9 +149,7 @@ async def response_input_items(request: HttpRequest, response_id: str) -> HttpRe
 async def response_input_tokens(request: HttpRequest) -> HttpResponse:
     """POST /v1/responses/input_tokens: the exact prompt size of the same request."""
     body = json_object(request)
-    for key in body:
-        if key not in COUNT_KEYS:
-            raise ApiError(f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
+    known_keys(body, COUNT_KEYS)
     body.pop("personality", None)
     params = parse_create({"model": settings.PROVIDER_MODEL_NAME, "input": [], **body})
     messages = prompt_messages(

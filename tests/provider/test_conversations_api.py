@@ -148,3 +148,47 @@ def test_metadata_limits_apply_to_conversations(client: OpenAI) -> None:
         client.conversations.create(metadata={f"k{n}": "v" for n in range(17)})
 
     assert raised.value.body["code"] == "object_above_max_properties"
+
+
+def test_an_item_reference_in_a_conversation_is_appended_as_a_fresh_copy(client: OpenAI) -> None:
+    conversation = client.conversations.create(items=[user("ref me")])
+    referenced = next(iter(client.conversations.items.list(conversation.id)))
+
+    client.responses.create(
+        model=MODEL,
+        conversation=conversation.id,
+        input=[{"type": "item_reference", "id": referenced.id}, user("hello")],
+    )
+    recall = client.responses.create(model=MODEL, conversation=conversation.id, input="[recall]")
+
+    items = list(client.conversations.items.list(conversation.id, order="asc"))
+    assert len({item.id for item in items}) == len(items)
+    assert items[1].type == "message"
+    assert items[1].content[0].text == "ref me"
+    assert recall.output_text.startswith("Earlier you said: ref me | ref me | hello")
+
+
+def test_an_item_id_already_in_the_conversation_is_400(client: OpenAI) -> None:
+    conversation = client.conversations.create(items=[{**user("a"), "id": "msg_same"}])
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.conversations.items.create(conversation.id, items=[{**user("b"), "id": "msg_same"}])
+
+    assert raised.value.body["param"] == "items[0].id"
+    assert [item.id for item in client.conversations.items.list(conversation.id)] == ["msg_same"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "param"),
+    [
+        ("/conversations", {"items": [{"role": "bot", "content": "x"}]}, "items[0].role"),
+        ("/conversations", {"bogus": 1}, "bogus"),
+    ],
+)
+def test_conversation_bodies_are_checked(
+    http: httpx.Client, path: str, body: dict, param: str
+) -> None:
+    reply = http.post(path, json=body)
+
+    assert reply.status_code == 400
+    assert reply.json()["error"]["param"] == param

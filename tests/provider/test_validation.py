@@ -151,6 +151,46 @@ def test_invalid_body_is_400_with_exact_error(
     }
 
 
+@pytest.mark.parametrize(
+    ("extra", "param", "code"),
+    [
+        ({"input": [{"type": "bogus"}]}, "input[0].type", "invalid_value"),
+        (
+            {"input": [{"role": "user", "content": [{"type": "bogus", "text": "x"}]}]},
+            "input[0].content[0].type",
+            "invalid_value",
+        ),
+        (
+            {"input": [{"type": "function_call_output", "output": "42"}]},
+            "input[0].call_id",
+            "missing_required_parameter",
+        ),
+        (
+            {"input": [{"type": "function_call_output", "call_id": "c" * 65, "output": "42"}]},
+            "input[0].call_id",
+            "string_above_max_length",
+        ),
+        ({"reasoning": {"effort": "low", "foo": 1}}, "reasoning.foo", "unknown_parameter"),
+    ],
+)
+def test_invalid_items_and_nested_fields_are_400(
+    http: httpx.Client, extra: dict, param: str, code: str
+) -> None:
+    reply = http.post("/responses", json={"model": MODEL, "input": "x", **extra})
+
+    assert reply.status_code == 400
+    assert (reply.json()["error"]["param"], reply.json()["error"]["code"]) == (param, code)
+
+
+def test_include_of_a_query_string_is_checked(client: OpenAI, http: httpx.Client) -> None:
+    created = client.responses.create(model=MODEL, input="x")
+
+    for path in (f"/responses/{created.id}", f"/responses/{created.id}/input_items"):
+        reply = http.get(path, params={"include[]": "bogus"})
+        assert reply.status_code == 400
+        assert reply.json()["error"]["param"] == "include[0]"
+
+
 @pytest.mark.parametrize("missing", ["model", "input"])
 def test_missing_required_parameter(http: httpx.Client, missing: str) -> None:
     body = {"model": MODEL, "input": "x"}
