@@ -24,6 +24,7 @@ from provider.fields import known_keys
 from provider.params import CreateParams, parse_create
 from provider.prompt import prompt_messages
 from provider.runner import Run, run_discard, run_get, run_start
+from provider.window import context_fit
 
 # Fields of POST /v1/responses/input_tokens (spec §8).
 # fmt: off
@@ -50,7 +51,8 @@ async def _context(params: CreateParams) -> list[dict[str, Any]]:
 async def responses_create(request: HttpRequest) -> HttpResponse:
     """POST /v1/responses."""
     params = parse_create(json_object(request))
-    run = run_start(params, items=await _context(params))
+    items = await context_fit(params=params, items=await _context(params), engine=get_engine())
+    run = run_start(params, items=items)
     if params.background:
         if params.stream:
             return stream(run.subscribe(), obfuscation=params.include_obfuscation)

@@ -16,7 +16,10 @@ def get_engine() -> Engine:
     if settings.PROVIDER_ENGINE == "scripted":
         from provider.engines.scripted import ScriptedEngine
 
-        return ScriptedEngine(model_name=settings.PROVIDER_MODEL_NAME)
+        return ScriptedEngine(
+            model_name=settings.PROVIDER_MODEL_NAME,
+            context_tokens=settings.PROVIDER_CONTEXT_TOKENS,
+        )
     if settings.PROVIDER_ENGINE == "llama":
         from provider.engines.llama import LlamaEngine
 

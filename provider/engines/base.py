@@ -47,6 +47,8 @@ class Engine(ABC):
     """A text generator; implementations must not block the event loop."""
 
     model_name: str
+    # Tokens of prompt and output together that one request can hold.
+    context_tokens: int
     # True when the model writes <think>...</think> itself, so no planning pass is needed.
     native_reasoning: bool = False
 

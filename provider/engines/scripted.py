@@ -92,8 +92,9 @@ def _output_text(generation: Generation, last: str) -> str:
 class ScriptedEngine(Engine):
     """Replies by rule, instantly or with `[delay=MS]` between tokens."""
 
-    def __init__(self, *, model_name: str) -> None:
+    def __init__(self, *, model_name: str, context_tokens: int = 8192) -> None:
         self.model_name = model_name
+        self.context_tokens = context_tokens
 
     async def start(self) -> None:
         """Nothing to load."""

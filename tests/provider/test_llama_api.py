@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import openai
 import pytest
 from openai import OpenAI
 
@@ -122,3 +123,32 @@ def test_image_input_is_answered(client: OpenAI) -> None:
 
     assert response.status in ("completed", "incomplete")
     assert response.output_text.strip()
+
+
+def test_a_context_past_the_window_is_400_or_truncated(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    server = live_server_start(
+        data_dir=tmp_path_factory.mktemp("llama-window"),
+        engine="llama",
+        PROVIDER_CONTEXT_TOKENS="1024",  # a small window keeps the prompts short
+    )
+    client = OpenAI(base_url=server.v1, api_key=server.api_key, max_retries=0)
+    long_turn = "The quick brown fox jumps over the lazy dog. " * 60  # about 600 tokens
+    try:
+        first = client.responses.create(model="m", input=long_turn, max_output_tokens=16)
+        with pytest.raises(openai.BadRequestError) as raised:
+            client.responses.create(model="m", input=long_turn, previous_response_id=first.id)
+        second = client.responses.create(
+            model="m",
+            input=long_turn + "Say hi.",
+            previous_response_id=first.id,
+            truncation="auto",
+            max_output_tokens=16,
+        )
+    finally:
+        server.stop()
+
+    assert raised.value.code == "context_length_exceeded"
+    assert (second.status, second.error) in (("completed", None), ("incomplete", None))
+    assert 600 < second.usage.input_tokens <= 1024 - 16

@@ -253,9 +253,9 @@ def test_paired_surrogate_escapes_are_text(client: OpenAI, http: httpx.Client) -
 def test_body_above_the_old_form_limit_is_taken(client: OpenAI) -> None:
     words = "word " * 600_000  # 3 MB: Django's default limit for a body read whole is 2.5 MB
 
-    response = client.responses.create(model=MODEL, input=words, max_output_tokens=16)
+    counted = client.responses.input_tokens.count(model=MODEL, input=words)
 
-    assert response.usage.input_tokens == 600_000
+    assert counted.input_tokens == 600_000
 
 
 def test_body_above_the_limit_is_413_json(http: httpx.Client, settings) -> None:

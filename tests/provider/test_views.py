@@ -525,3 +525,22 @@ def test_cancel_of_a_foreground_response_is_400(client: OpenAI) -> None:
 
     with pytest.raises(openai.BadRequestError):
         client.responses.cancel(created.id)
+
+
+def test_a_chain_longer_than_the_window_is_400_unless_truncation_is_auto(client: OpenAI) -> None:
+    words = " ".join(["word"] * 5000)  # the scripted engine's window is 8192 words
+    first = client.responses.create(model=MODEL, input=words, max_output_tokens=16)
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input=words, previous_response_id=first.id)
+    second = client.responses.create(
+        model=MODEL,
+        input=words,
+        previous_response_id=first.id,
+        truncation="auto",
+        max_output_tokens=16,
+    )
+
+    assert raised.value.code == "context_length_exceeded"
+    assert (second.status, second.error) == ("incomplete", None)  # the 16-token cap
+    assert 5000 <= second.usage.input_tokens <= 8192 - 16
