@@ -5,7 +5,7 @@ Thin views: parse, authorise, call the provider glue, selectors and services, re
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -129,10 +129,8 @@ class TurnAuditViews:
         """Tokens per user, model and day, and counts by status, over a chosen range of days."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        until = parse_date(request.GET.get("until") or "") or timezone.localdate()
-        since = parse_date(request.GET.get("since") or "") or until - timedelta(
-            days=USAGE_DEFAULT_DAYS
-        )
+        until = _date(request.GET.get("until")) or timezone.localdate()
+        since = _date(request.GET.get("since")) or until - timedelta(days=USAGE_DEFAULT_DAYS)
         usage = selectors.turn_usage(since=since, until=until)
         return self._render(
             request,
@@ -147,6 +145,14 @@ class TurnAuditViews:
                 ("Per day", usage["per_day"], "day"),
             ],
         )
+
+
+def _date(value: str | None) -> date | None:
+    """The YYYY-MM-DD date in value, or None when it is missing, malformed or impossible."""
+    try:
+        return parse_date(value or "")
+    except ValueError:  # well-formed but impossible, e.g. 2024-02-30
+        return None
 
 
 def _tokens(turn: Turn) -> str:

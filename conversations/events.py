@@ -19,6 +19,12 @@ TERMINAL_STATUSES = {
     "response.failed": "failed",
 }
 
+# Why a response is incomplete (incomplete_details.reason), as the end of a sentence.
+INCOMPLETE_REASONS = {
+    "max_output_tokens": "it reached the output limit",
+    "content_filter": "the provider's content filter stopped it",
+}
+
 
 @dataclass(frozen=True)
 class Created:
@@ -108,7 +114,9 @@ def _error_text(*, response: dict[str, Any]) -> str:
     if error.get("message"):
         return str(error["message"])
     reason = (response.get("incomplete_details") or {}).get("reason")
-    return f"The reply was cut short ({reason})." if reason else ""
+    if not reason:
+        return ""
+    return f"The answer is incomplete: {INCOMPLETE_REASONS.get(reason, reason)}."
 
 
 def _reasoning_text(output: list[dict[str, Any]]) -> str | None:

@@ -51,7 +51,7 @@ class ConversationSettingsForm(forms.Form):
         required=False,
         min_value=MIN_OUTPUT_TOKENS,
         label="Max output tokens",
-        help_text=f"At least {MIN_OUTPUT_TOKENS}; empty means no limit.",
+        help_text=f"At least {MIN_OUTPUT_TOKENS}; empty means the provider's default.",
     )
     reasoning_effort = forms.ChoiceField(choices=ReasoningEffort.choices)
 

@@ -19,6 +19,8 @@ from conversations.models import (
 )
 
 RUNNING = [TurnStatus.PENDING, TurnStatus.STREAMING]
+# A title taken from the first message: at most this many characters, the ellipsis included.
+AUTO_TITLE_LENGTH = 60
 TURN_FINISH_FIELDS = [
     "status",
     "error",
@@ -85,13 +87,25 @@ def turns_create_if_idle(*, messages: dict[uuid.UUID, str]) -> dict[uuid.UUID, T
 def _turn_new(*, conversation: Conversation, text: str, last_position: int | None) -> Turn:
     """The unsaved next turn; the first one also titles a conversation still called New chat."""
     if last_position is None and conversation.title == "New chat":
-        conversation.title = " ".join(text.split())[:60] or "New chat"
+        conversation.title = _title_from_message(text)
     return Turn(
         conversation=conversation,
         position=0 if last_position is None else last_position + 1,
         user_text=text,
         model=conversation.model,
     )
+
+
+def _title_from_message(text: str) -> str:
+    """The message on one line; a long one is cut between words and ends with an ellipsis."""
+    line = " ".join(text.split())
+    if len(line) <= AUTO_TITLE_LENGTH:
+        return line or "New chat"
+    head = line[: AUTO_TITLE_LENGTH - 1]
+    # Unless the cut falls on a space, drop the partial word (a single long word is cut anyway).
+    if line[AUTO_TITLE_LENGTH - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip() + "…"
 
 
 @dataclass(frozen=True)

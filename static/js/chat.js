@@ -58,11 +58,20 @@ function addOrUpdate(turn) {
   return view;
 }
 
+// Mirrors services.turns._title_from_message: one line, at most 60 characters, cut between words.
+function titleFromMessage(text) {
+  const line = text.split(/\s+/).filter(Boolean).join(" ");
+  if (line.length <= 60) return line || "New chat";
+  let head = line.slice(0, 59);
+  if (line[59] !== " " && head.includes(" ")) head = head.slice(0, head.lastIndexOf(" "));
+  return `${head.trimEnd()}…`;
+}
+
 // Mirrors services.turn_create: the first message names a conversation still called "New chat".
 function adoptTitle(turn) {
   const heading = document.querySelector(".chat-title");
   if (turn.position !== 0 || heading.textContent !== "New chat") return;
-  const title = turn.user_text.split(/\s+/).filter(Boolean).join(" ").slice(0, 60) || "New chat";
+  const title = titleFromMessage(turn.user_text);
   for (const node of document.querySelectorAll("[data-conversation-title]")) node.textContent = title;
   const sidebarTitle = document.querySelector('nav a[aria-current="page"] .conversation-title');
   if (sidebarTitle) sidebarTitle.textContent = title;
@@ -119,6 +128,10 @@ function replayAfter() {
   return live ? Math.max(live.lastSeq, 0) : null;
 }
 
+// History first: the socket connects at once, and its URL asks for a replay after the running
+// turn's last seq (after=0 for one shown from its checkpoint), which replayAfter() reads from views.
+for (const turn of JSON.parse(document.getElementById("turns-data").textContent)) addOrUpdate(turn);
+
 const socket = new ChatSocket(config.socketPath, {
   replayAfter,
   onMessage(message) {
@@ -136,8 +149,9 @@ const socket = new ChatSocket(config.socketPath, {
 });
 
 // Interrupted and failed answers offer Retry: the same message, sent again as a new turn.
+// Only the last turn shows it (app.css), and a retry waiting for its turn.created is not repeated.
 function retry(text) {
-  if (generating()) return;
+  if (generating() || pendingText !== null) return;
   socket.send({ type: "message.send", text });
   pendingText = text;
   stickToBottom = true;
@@ -182,7 +196,6 @@ new MutationObserver(() => {
 
 window.addEventListener("pagehide", () => { leaving = true; });
 
-for (const turn of JSON.parse(document.getElementById("turns-data").textContent)) addOrUpdate(turn);
 refreshControls();
 setupDialogs();
 list.scrollTop = list.scrollHeight;

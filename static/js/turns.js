@@ -10,6 +10,13 @@ const STATUS_NOTES = {
   failed: "The answer failed.",
 };
 
+// One sentence under an ended turn: the server's reason when it gives one (a failure's reason
+// follows its note, as it is the provider's own message), else the status's note.
+function statusMessage(status, reason) {
+  if (status === "failed") return [STATUS_NOTES.failed, reason].filter(Boolean).join(" ");
+  return reason || STATUS_NOTES[status] || "";
+}
+
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -48,7 +55,7 @@ export class TurnView {
     this.typing = el("p", "typing", "Working");
     this.error = el("p", "turn-error");
     this.meta = el("div", "turn-meta");
-    this.retry = el("button", "retry", "Retry");
+    this.retry = el("button", "btn retry", "Retry");
     this.retry.type = "button";
     this.retry.addEventListener("click", () => onRetry?.(this.userText));
     this.assistant.append(this.reasoning, this.answer, this.typing, this.error, this.retry, this.meta);
@@ -137,8 +144,7 @@ export class TurnView {
     renderMarkdown(this.answer, this.text, { final: terminal });
     this.typing.hidden = terminal || this.text !== "" || this.reasoningText !== "";
 
-    const note = STATUS_NOTES[this.status];
-    const message = [note, this.errorText].filter(Boolean).join(" ");
+    const message = statusMessage(this.status, this.errorText);
     this.error.hidden = !terminal || this.status === "completed" || !message;
     this.error.textContent = message;
     this.retry.hidden = !["interrupted", "failed"].includes(this.status);

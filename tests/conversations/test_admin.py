@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conversations.models import Conversation, ProviderDeletion, Turn
 
@@ -120,6 +121,19 @@ def test_usage_range_excludes_other_days(admin_client, turns):
     url = reverse("admin:conversations_turn_usage")
     usage = admin_client.get(url, {"since": "2026-01-02", "until": "2026-01-02"}).context["usage"]
     assert sum(row["responses"] for row in usage["per_user"]) == 2
+
+
+@pytest.mark.parametrize("query", [{"until": "2020-13-45"}, {"since": "2024-02-30"}])
+def test_usage_ignores_an_impossible_date(admin_client, query):
+    response = admin_client.get(reverse("admin:conversations_turn_usage"), query)
+    assert response.status_code == 200
+    assert response.context["until"] == timezone.localdate()
+
+
+def test_admin_pages_link_the_favicon(admin_client):
+    assert (
+        b'rel="icon" href="/static/favicon.svg"' in admin_client.get(reverse("admin:index")).content
+    )
 
 
 def test_turn_page_links_to_its_inspection(admin_client, turn):

@@ -104,8 +104,14 @@ def test_incomplete_explains_reason():
     response = {"incomplete_details": {"reason": "max_output_tokens"}, "output": [MESSAGE]}
     finished = event_parse(event={"type": "response.incomplete", "response": response})
     assert finished.status == "incomplete"
-    assert "max_output_tokens" in finished.error
+    assert finished.error == "The answer is incomplete: it reached the output limit."
     assert finished.output_text == "Hello!"
+
+
+def test_incomplete_names_an_unknown_reason():
+    response = {"incomplete_details": {"reason": "something_new"}, "output": [MESSAGE]}
+    finished = event_parse(event={"type": "response.incomplete", "response": response})
+    assert finished.error == "The answer is incomplete: something_new."
 
 
 def test_usage_details_default_to_zero():

@@ -21,6 +21,11 @@ def test_settings_minimums_are_accepted():
     assert form.cleaned_data["max_output_tokens"] == 16
 
 
+def test_empty_output_limit_is_described_as_the_providers_default():
+    help_text = ConversationSettingsForm().fields["max_output_tokens"].help_text
+    assert help_text.endswith("empty means the provider's default.")
+
+
 @pytest.mark.parametrize(
     "field,value",
     [

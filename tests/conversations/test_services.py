@@ -50,6 +50,22 @@ def test_turn_create_numbers_positions_and_titles(conversation_factory):
     assert first.status == TurnStatus.PENDING
 
 
+@pytest.mark.parametrize(
+    "text,title",
+    [
+        ("word " * 11 + "tail-of-the-message", ("word " * 11).strip() + "…"),
+        ("x" * 59 + " more words", "x" * 59 + "…"),
+        ("y" * 80, "y" * 59 + "…"),
+        ("z" * 60, "z" * 60),
+    ],
+)
+def test_turn_create_cuts_a_long_title_between_words(conversation_factory, text, title):
+    conversation = conversation_factory()
+    services.turn_create(conversation=conversation, text=text)
+    conversation.refresh_from_db()
+    assert conversation.title == title
+
+
 def test_turns_create_if_idle_skips_running_and_deleted_conversations(conversation_factory):
     idle, busy, fresh = conversation_factory(), conversation_factory(), conversation_factory()
     services.turn_create(conversation=idle, text="one")

@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.views import defaults
 
 from conversations import client, generation, views
 from conversations.models import Conversation, ProviderDeletion, Turn
@@ -256,6 +257,34 @@ def test_unknown_conversation_is_404(owner_client):
 @pytest.mark.parametrize("name", CONVERSATION_PAGES)
 def test_other_users_pages_are_404(intruder_client, conversation, name):
     assert intruder_client.get(url(name, conversation)).status_code == 404
+
+
+def test_other_users_conversation_shows_the_apps_404_page(intruder_client, conversation):
+    response = intruder_client.get(url("conversation_detail", conversation))
+    assert response.status_code == 404
+    assert "404.html" in [template.name for template in response.templates]
+    assert b"Page not found \xc2\xb7 chatsite</title>" in response.content
+    assert f'href="{reverse("index")}"'.encode() in response.content
+
+
+def test_server_error_page_needs_no_context(rf):
+    response = defaults.server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Back to your conversations" in response.content
+    assert b'href="/"' in response.content
+
+
+@pytest.mark.parametrize(
+    "name,prefix", [("conversation_rename", "Rename"), ("conversation_delete", "Delete")]
+)
+def test_action_page_titles_separate_action_and_title(owner_client, conversation, name, prefix):
+    response = owner_client.get(url(name, conversation))
+    expected = f"<title>{prefix} · Owner&#x27;s chat · chatsite</title>"
+    assert expected in response.content.decode()
+
+
+def test_pages_link_the_favicon(owner_client):
+    assert b'rel="icon" href="/static/favicon.svg"' in owner_client.get("/").content
 
 
 def test_other_user_cannot_rename(intruder_client, conversation):

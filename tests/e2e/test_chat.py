@@ -162,3 +162,63 @@ def test_page_loads_nothing_from_elsewhere(chat_page: Page, live_app):
     assert urls, "no requests recorded"
     assert all(url.startswith((live_app.url, live_app.url.replace("http", "ws"))) for url in urls)
     assert any("/static/vendor/marked" in url for url in urls)
+
+
+def test_incomplete_answer_says_why_in_one_sentence(chat_page: Page):
+    page = chat_page
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Max output tokens").fill("16")
+    page.get_by_role("button", name="Save").click()
+    send(page, "Go on and on [tokens=40]")
+    answer = last_answer(page)
+    expect(answer).to_have_attribute("data-status", "incomplete")
+    expect(answer.locator(".turn-error")).to_have_text(
+        "The answer is incomplete: it reached the output limit."
+    )
+
+
+def test_only_the_last_failed_answer_offers_a_styled_retry(chat_page: Page):
+    page = chat_page
+    send(page, "Break, please [fail]")
+    expect(last_answer(page)).to_have_attribute("data-status", "failed")
+    retry = page.get_by_role("button", name="Retry")
+    expect(retry).to_have_class(re.compile(r"\bbtn\b"))
+    expect(retry).to_have_css("border-radius", "8px")
+    retry.click()
+    expect(page.locator(".assistant")).to_have_count(2)
+    expect(last_answer(page)).to_have_attribute("data-status", "failed")
+    expect(page.get_by_role("button", name="Retry")).to_have_count(1)
+    expect(last_answer(page).get_by_role("button", name="Retry")).to_be_visible()
+    page.reload()
+    expect(last_answer(page)).to_have_attribute("data-status", "failed")
+    expect(page.get_by_role("button", name="Retry")).to_have_count(1)
+
+
+def test_phone_header_shows_the_whole_title(chat_page: Page):
+    page = chat_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    send(page, "A rather long first message that names this conversation")
+    title = page.locator(".chat-title")
+    expect(title).to_have_text("A rather long first message that names this conversation")
+    clipped = title.evaluate("node => node.scrollWidth > node.clientWidth")
+    assert not clipped
+    assert title.bounding_box()["width"] > 300
+
+
+def test_copy_button_leaves_the_first_line_of_code_visible(chat_page: Page):
+    page = chat_page
+    send(
+        page,
+        "Code:\n\n```\n" + "x = 1  # a first line long enough to reach the corner " * 2 + "\n```",
+    )
+    answer = last_answer(page)
+    expect(answer).to_have_attribute("data-status", "completed")
+    line = answer.locator("pre code").evaluate(
+        """code => {
+          const range = document.createRange();
+          range.selectNodeContents(code);
+          return range.getClientRects()[0].toJSON();
+        }"""
+    )
+    button = answer.get_by_role("button", name="Copy").bounding_box()
+    assert button["y"] + button["height"] <= line["y"]

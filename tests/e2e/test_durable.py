@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
@@ -9,6 +11,8 @@ from playwright.sync_api import Page, expect
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.e2e
+
+TERMINAL = {"completed", "incomplete", "failed", "cancelled", "interrupted"}
 
 
 def send(page: Page, text: str) -> None:
@@ -27,6 +31,18 @@ def words(text: str) -> list[str]:
     return text.split()
 
 
+def shown_while_streaming(page: Page) -> list[str]:
+    """The last answer's text, sampled every 50 ms until the turn ends."""
+    answer = page.locator(".assistant").last
+    shown = []
+    deadline = time.monotonic() + 60
+    while answer.get_attribute("data-status") not in TERMINAL:
+        assert time.monotonic() < deadline, "the answer did not finish within 60 s"
+        shown.append(answer.locator(".answer").inner_text())
+        page.wait_for_timeout(50)
+    return shown
+
+
 def test_reload_mid_stream_finishes_with_the_providers_text(chat_page: Page, live_app):
     page = chat_page
     send(page, "Keep this answer across a reload [delay=40] [tokens=60]")
@@ -42,6 +58,28 @@ def test_reload_mid_stream_finishes_with_the_providers_text(chat_page: Page, liv
     page.reload()  # and the saved turn says the same
     saved = page.locator(".assistant").last.locator(".answer")
     assert words(saved.inner_text()) == words(provider_text)
+
+
+def test_reload_mid_stream_replays_the_thinking_and_the_text_seen_so_far(chat_page: Page, live_app):
+    page = chat_page
+    send(page, "Replay what I saw [delay=100] [tokens=100]")
+    answer = page.locator(".assistant").last
+    expect(answer.locator(".answer")).to_contain_text("word2")
+    reasoning_before = answer.locator(".reasoning-text").text_content()
+    text_before = answer.locator(".answer").inner_text()
+    page.reload()
+    answer = page.locator(".assistant").last
+    # Well before the reply ends (~8 s more), the replay shows all that was shown before.
+    expect(answer.locator(".answer")).to_contain_text(text_before, timeout=3_000)
+    assert answer.get_attribute("data-status") not in TERMINAL
+    assert answer.locator(".reasoning-text").text_content() == reasoning_before
+    shown = shown_while_streaming(page)
+    upstream = provider_response(live_app, answer.get_attribute("data-response-id"))
+    final = words(upstream["output"][-1]["content"][0]["text"])
+    # No gap and no repeat at any moment of the live tail, nor in the end.
+    for text in shown:
+        assert final[: len(words(text))] == words(text)
+    assert words(answer.locator(".answer").inner_text()) == final
 
 
 def test_stop_after_a_reload_cancels_the_turn(chat_page: Page, live_app):
