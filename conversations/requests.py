@@ -43,6 +43,8 @@ def request_body_sync(
         "model": conversation.model or settings.OPENAI_MODEL,
         "input": turn.user_text,
         "store": True,
+        # A chat longer than the model's window loses its oldest turns rather than failing.
+        "truncation": "auto",
     }
     if background:
         body["background"] = True

@@ -162,6 +162,7 @@ async def test_request_body(provider, published, conversation_factory, settings)
         "model": "default-model",
         "input": "hi",
         "store": True,
+        "truncation": "auto",
         "background": True,
         "stream": True,
         "instructions": "Be brief.",
