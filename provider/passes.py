@@ -39,14 +39,29 @@ class Passes:
     async def run(self) -> str:
         """All passes; returns the last pass's finish reason ("stop" or "length")."""
         await self.engine.start()
-        if self.params.reasons and not self.engine.native_reasoning:
+        planned = self.params.reasons and not self.engine.native_reasoning
+        if planned:
             await self._plan()
+        finish = await self._reply()
+        if planned:
+            await self._count_request_input()
+        return finish
+
+    async def _reply(self) -> str:
+        """The passes after any plan: a function call or the message."""
         if self.budget <= 0 or self.run_.cancel.is_set():
             return "length"
         tools = self._called_tools()
         if tools:
             return await self._call(tools)
         return await self._answer()
+
+    async def _count_request_input(self) -> None:
+        """Input is the request's prompt alone, as /input_tokens counts it: the plan the last
+        pass also read is output (reasoning tokens), not input."""
+        usage = self.run_.usage
+        usage.input_tokens = await self.engine.count_tokens(self.messages)
+        usage.cached_tokens = min(usage.cached_tokens, usage.input_tokens)
 
     def _called_tools(self) -> list[dict[str, Any]]:
         """Tools one of which is called: forced by tool_choice, or the engine's pick under auto."""

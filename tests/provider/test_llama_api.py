@@ -86,8 +86,11 @@ def test_forced_call_has_schema_valid_arguments(client: OpenAI) -> None:
     assert arguments["unit"] in ("c", "f")
 
 
-def test_input_tokens_match_usage(client: OpenAI) -> None:
+@pytest.mark.parametrize("reasoning", [None, {"effort": "low"}], ids=["plain", "planned"])
+def test_input_tokens_match_usage(client: OpenAI, reasoning: dict | None) -> None:
     request = {"input": "Say hi.", "instructions": "Be brief.", "tools": [WEATHER]}
+    if reasoning:
+        request["reasoning"] = reasoning  # the plan is output, not input
 
     counted = client.responses.input_tokens.count(model="m", **request)
     response = client.responses.create(model="m", max_output_tokens=16, **request)
