@@ -96,7 +96,7 @@ def _tool(tool: object, index: int) -> dict[str, Any]:
 
 
 def parse_tool_choice(value: object, tools: list[dict[str, Any]]) -> str | dict[str, Any]:
-    """`tool_choice`: none, auto, required or a named function among `tools`."""
+    """`tool_choice`: none, auto, required, a named function or allowed_tools among `tools`."""
     if value is None:
         return "auto"
     if isinstance(value, str):
@@ -105,23 +105,63 @@ def parse_tool_choice(value: object, tools: list[dict[str, Any]]) -> str | dict[
         return value
     if not isinstance(value, dict):
         raise invalid_type("tool_choice", "a string or an object", value)
+    if value.get("type") == "allowed_tools":
+        return _allowed_tools(value, tools)
     if value.get("type") != "function":
-        raise invalid_value("tool_choice.type", value.get("type"), ["function"])
-    name = value.get("name")
+        raise invalid_value("tool_choice.type", value.get("type"), ["function", "allowed_tools"])
+    return {"type": "function", "name": _tool_name(value.get("name"), tools)}
+
+
+def _allowed_tools(value: dict[str, Any], tools: list[dict[str, Any]]) -> dict[str, Any]:
+    """`{"type": "allowed_tools", "mode": ..., "tools": [...]}`: a subset of `tools`."""
+    mode = value.get("mode")
+    if mode not in ("auto", "required"):
+        raise invalid_value("tool_choice.mode", mode, ["auto", "required"])
+    listed = value.get("tools")
+    if not isinstance(listed, list) or not listed:
+        raise invalid_type("tool_choice.tools", "a non-empty array", listed)
+    names = []
+    for index, entry in enumerate(listed):
+        param = f"tool_choice.tools[{index}]"
+        if not isinstance(entry, dict) or entry.get("type") != "function":
+            raise invalid_value(f"{param}.type", (entry or {}).get("type"), ["function"])
+        names.append(_tool_name(entry.get("name"), tools))
+    allowed = [{"type": "function", "name": name} for name in names]
+    return {"type": "allowed_tools", "mode": mode, "tools": allowed}
+
+
+def _tool_name(name: object, tools: list[dict[str, Any]]) -> str:
+    """A function name that `tools` holds."""
     if name not in {tool["name"] for tool in tools}:
         raise ApiError(
             f"Tool choice '{name}' not found in 'tools' parameter.",
             param="tool_choice",
             code="invalid_value",
         )
-    return {"type": "function", "name": name}
+    return str(name)
+
+
+def choice_mode(choice: str | dict[str, Any]) -> str:
+    """`none`, `auto` or `required`: whether the reply may, or must, call a tool."""
+    if isinstance(choice, dict):
+        return choice.get("mode", "required")  # a named function must be called
+    return choice
+
+
+def choice_tools(tools: list[dict[str, Any]], choice: str | dict[str, Any]) -> list[dict[str, Any]]:
+    """The tools the choice lets the model call."""
+    if choice == "none":
+        return []
+    if isinstance(choice, dict):
+        named = [choice] if choice["type"] == "function" else choice["tools"]
+        names = {entry["name"] for entry in named}
+        return [tool for tool in tools if tool["name"] in names]
+    return list(tools)
 
 
 def forced_tools(tools: list[dict[str, Any]], choice: str | dict[str, Any]) -> list[dict[str, Any]]:
     """The tools one of which must be called (empty when the reply may be text)."""
-    if isinstance(choice, dict):
-        return [tool for tool in tools if tool["name"] == choice["name"]]
-    return list(tools) if choice == "required" else []
+    return choice_tools(tools, choice) if choice_mode(choice) == "required" else []
 
 
 def output_schema(text: dict[str, Any]) -> dict[str, Any] | None:

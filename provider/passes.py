@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from provider.engines.base import ChatMessage, Generation
-from provider.formats import forced_tools, output_schema
+from provider.formats import choice_mode, choice_tools, forced_tools, output_schema
 from provider.ids import new_id
 from provider.reasoning import EFFORT_TOKENS, ThinkSplitter
 
@@ -65,11 +65,11 @@ class Passes:
 
     def _called_tools(self) -> list[dict[str, Any]]:
         """Tools one of which is called: forced by tool_choice, or the engine's pick under auto."""
-        tools, choice = self.params.tools, self.params.tool_choice
-        forced = forced_tools(tools, choice)
-        if forced or not tools or choice != "auto":
-            return forced
-        return tools if self.engine.auto_calls(self.messages) else []
+        choice = self.params.tool_choice
+        allowed = choice_tools(self.params.tools, choice)
+        if choice_mode(choice) != "auto" or not allowed:
+            return forced_tools(self.params.tools, choice)
+        return allowed if self.engine.auto_calls(self.messages) else []
 
     def _generation(self, *, max_tokens: int, schema: dict[str, Any] | None = None) -> Generation:
         """An answer-side pass sharing this run's sampling values, notes and cancel flag."""

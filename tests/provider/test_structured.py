@@ -158,6 +158,49 @@ def test_function_call_output_continues_the_chain(client: OpenAI) -> None:
     assert [item.type for item in items] == ["message", "function_call", "function_call_output"]
 
 
+def allowed(mode: str, *names: str) -> dict:
+    """An allowed_tools tool_choice over these function names."""
+    tools = [{"type": "function", "name": name} for name in names]
+    return {"type": "allowed_tools", "mode": mode, "tools": tools}
+
+
+def test_allowed_tools_limit_the_calls_to_their_subset(client: OpenAI) -> None:
+    tools = [TIME, WEATHER]
+    required = client.responses.create(
+        model=MODEL, input="Oslo", tools=tools, tool_choice=allowed("required", "get_weather")
+    )
+    auto_called = client.responses.create(
+        model=MODEL, input="Oslo [call]", tools=tools, tool_choice=allowed("auto", "get_weather")
+    )
+    auto_text = client.responses.create(
+        model=MODEL, input="Oslo", tools=tools, tool_choice=allowed("auto", "get_weather")
+    )
+
+    assert [(item.type, item.name) for item in required.output] == [
+        ("function_call", "get_weather")
+    ]
+    assert [(item.type, item.name) for item in auto_called.output] == [
+        ("function_call", "get_weather")
+    ]
+    assert auto_text.output_text == "You said: Oslo"
+    assert required.tool_choice.type == "allowed_tools"
+
+
+@pytest.mark.parametrize(
+    ("choice", "param"),
+    [
+        ({**allowed("auto", "get_time"), "mode": "sometimes"}, "tool_choice.mode"),
+        (allowed("required", "nope"), "tool_choice"),
+        ({"type": "allowed_tools", "mode": "auto", "tools": []}, "tool_choice.tools"),
+    ],
+)
+def test_bad_allowed_tools_are_400(client: OpenAI, choice: dict, param: str) -> None:
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="x", tools=[TIME], tool_choice=choice)
+
+    assert raised.value.body["param"] == param
+
+
 def test_unknown_named_tool_is_400(client: OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as raised:
         client.responses.create(
