@@ -36,6 +36,13 @@ def context_items(
                 param="previous_response_id",
                 code="previous_response_not_found",
             )
+        if previous.status in ("queued", "in_progress"):
+            # Its output is not written yet: continuing it now would silently drop it.
+            raise ApiError(
+                f"Previous response with id '{previous_response_id}' is still "
+                f"{previous.status}. Wait for it to finish before continuing it.",
+                param="previous_response_id",
+            )
         chain = [row.data for row in previous.input_items.all()]
         chain += [row.data for row in previous.output_items.all()]
     references = {

@@ -208,3 +208,16 @@ def test_stream_helper_with_background_gets_final_response(client: OpenAI) -> No
     assert types[1] == "response.queued"
     assert final.output_text == "You said: bg helper"
     assert final.background is True
+
+
+def test_continuing_a_running_background_response_is_400(client: OpenAI) -> None:
+    running = client.responses.create(
+        model=MODEL, input="slow [delay=50] [tokens=100]", background=True
+    )
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="next", previous_response_id=running.id)
+    client.responses.cancel(running.id)
+
+    assert raised.value.body["param"] == "previous_response_id"
+    assert "still" in raised.value.body["message"]
