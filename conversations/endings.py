@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from conversations import selectors, services, supervision
-from conversations.events import DeltaKind, turn_message
+from conversations.events import DeltaKind, finished_parse, turn_message
 from conversations.jobs import Job, job_generating_publish, job_publish
 from conversations.models import TurnStatus
 from conversations.requests import response_cancel
@@ -40,7 +40,7 @@ async def job_finish(job: Job, *, status: str, error: str = "") -> None:
         logger.exception("Turn %s: relaying the last deltas failed", job.turn.pk)
     await _recorded(job)
     if status == TurnStatus.CANCELLED and job.background and job.response_id:
-        await response_cancel(job)
+        await _cancel_at_provider(job)
     if job.relay.texts["reasoning"] and job.reasoning_ended_at is None:
         job.reasoning_ended_at = timezone.now()
     output_text, reasoning_text = (
@@ -65,6 +65,14 @@ async def job_finish(job: Job, *, status: str, error: str = "") -> None:
         await job_publish(
             job, turn_message(kind="turn.finished", turn=selectors.turn_as_dict(turn=turn))
         )
+
+
+async def _cancel_at_provider(job: Job) -> None:
+    """Cancel the response there and keep what it holds: the tokens generated between the
+    Stop and the cancel are part of the stored response the next turn continues."""
+    final = await response_cancel(job)
+    if final is not None and final.get("status") == "cancelled" and job.finished is None:
+        job.finished = finished_parse(status=TurnStatus.CANCELLED, response=final)
 
 
 async def _recorded(job: Job) -> None:

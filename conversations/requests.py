@@ -88,9 +88,11 @@ def provider_events(job: Job, body: dict[str, Any]) -> AsyncIterator[dict[str, A
     return client.response_stream(body=body)
 
 
-async def response_cancel(job: Job) -> None:
-    """Cancel a background response at the provider (closing our stream doesn't stop it)."""
+async def response_cancel(job: Job) -> dict[str, Any] | None:
+    """Cancel a background response at the provider (closing our stream doesn't stop it);
+    its final object, or None when the cancel failed."""
     try:
-        await client.response_cancel(response_id=job.response_id)
+        return await client.response_cancel(response_id=job.response_id)
     except client.ProviderError as exc:
         logger.warning("Turn %s: cancelling %s failed: %r", job.turn.pk, job.response_id, exc)
+        return None

@@ -95,7 +95,11 @@ def published(monkeypatch):
 def provider(settings, monkeypatch):
     """A mocked provider; set .answer to a response factory. Records request bodies."""
     settings.OPENAI_BASE_URL = "http://provider.test/v1"
-    state = type("State", (), {"bodies": [], "answer": None, "calls": []})
+    state = type(
+        "State",
+        (),
+        {"bodies": [], "answer": None, "calls": [], "cancelled": {"status": "cancelled"}},
+    )
 
     async def no_sleep(seconds):
         return None
@@ -103,7 +107,7 @@ def provider(settings, monkeypatch):
     def handler(request: httpx.Request) -> httpx.Response:
         state.calls.append(f"{request.method} {request.url.path}?{request.url.query.decode()}")
         if request.url.path.endswith("/cancel"):
-            return httpx.Response(200, json={"status": "cancelled"})
+            return httpx.Response(200, json=state.cancelled)
         if request.method != "POST":
             return state.answer()
         state.bodies.append(json.loads(request.content))
@@ -253,6 +257,23 @@ async def test_stop_saves_exactly_the_relayed_text(provider, published, turn):
     assert provider.calls[-1] == "POST /v1/responses/resp_1/cancel?"  # and the response cancelled
     assert job.task.done()
     assert published[-1]["turn"]["status"] == "cancelled"
+
+
+async def test_stop_keeps_what_the_provider_generated_until_the_cancel(provider, published, turn):
+    async def body():
+        yield encode(STREAM[:5])
+        await asyncio.Event().wait()  # the provider keeps generating
+
+    provider.answer = lambda: httpx.Response(200, content=body())
+    message = {"type": "message", "content": [{"type": "output_text", "text": "You said"}]}
+    provider.cancelled = {"status": "cancelled", "output": [message], "usage": None}
+    generation.generation_start(turn=turn)
+    await published.wait_for(lambda m: m.get("kind") == "text")
+    assert await generation.generation_stop(conversation_id=turn.conversation_id)
+
+    saved = await Turn.objects.aget(pk=turn.pk)
+    assert (saved.status, saved.output_text) == ("cancelled", "You said")
+    assert published[-1]["turn"]["output_text"] == "You said"
 
 
 async def test_stop_without_job_is_noop(turn):
