@@ -145,6 +145,10 @@ async def conversation_delete(request: HttpRequest, conversation_id: uuid.UUID) 
     # Stop a reply still generating first, so its response is saved and queued for deletion too.
     await generation.generation_stop(conversation_id=conversation.pk)
     await sync_to_async(services.conversation_delete)(conversation=conversation)
+    # Tabs still showing it (the user's other windows) say so and stop offering to send.
+    await services.conversation_publish(
+        conversation_id=conversation_id, message={"type": "conversation.deleted"}
+    )
     outbox.outbox_flush_schedule()
     messages.success(request, f"Deleted “{conversation.title}”.")
     return redirect("index")

@@ -15,6 +15,7 @@ const views = new Map();
 let pendingText = null;
 let stickToBottom = true;
 let leaving = false;
+let deleted = false;
 
 function showAlert(message) {
   alertLine.textContent = message;
@@ -28,9 +29,9 @@ function generating() {
 
 function refreshControls() {
   const busy = generating();
-  stopButton.hidden = !busy;
+  stopButton.hidden = !busy || deleted;
   if (!busy) stopButton.disabled = false;
-  sendButton.disabled = busy;
+  sendButton.disabled = busy || deleted;
   markGenerating(document.querySelector('nav a[aria-current="page"]'), busy);
 }
 
@@ -101,6 +102,12 @@ const handlers = {
       document.querySelector(`nav a[data-conversation-id="${CSS.escape(message.conversation_id)}"]`),
       message.generating,
     ),
+  // Deleted in another tab or window: nothing more can be sent here.
+  "conversation.deleted": () => {
+    deleted = true;
+    input.disabled = true;
+    showAlert("This conversation has been deleted.");
+  },
   error: (message) => {
     showAlert(message.message || "Something went wrong.");
     // Give back a message the server refused, unless the user has started typing another.
@@ -165,7 +172,7 @@ function autosize() {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = input.value;
-  if (!text.trim() || generating()) return;
+  if (!text.trim() || generating() || deleted) return;
   socket.send({ type: "message.send", text });
   pendingText = text;
   input.value = "";

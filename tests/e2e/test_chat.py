@@ -76,6 +76,23 @@ def test_chat_streams_persists_renames_and_deletes(chat_page: Page, live_app: Li
         time.sleep(0.1)
 
 
+def test_a_tab_on_a_conversation_deleted_elsewhere_says_so(chat_page: Page):
+    page = chat_page
+    send(page, "Soon gone")
+    expect(last_answer(page)).to_have_attribute("data-status", "completed")
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.get_by_role("textbox", name="Message")).to_be_enabled()
+    other.wait_for_timeout(300)  # let the second tab's socket join the group
+
+    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+
+    expect(other.get_by_text("This conversation has been deleted.")).to_be_visible()
+    expect(other.get_by_role("textbox", name="Message")).to_be_disabled()
+    expect(other.get_by_role("button", name="Send")).to_be_disabled()
+
+
 def test_model_output_cannot_run_script(chat_page: Page):
     page = chat_page
     page.on("dialog", lambda dialog: dialog.dismiss())
