@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from provider import conversation_store
-from provider.api import api_view, array_field, json_object, list_body, page_query
+from provider.api import (
+    api_view,
+    array_field,
+    include_query,
+    json_object,
+    list_body,
+    page_query,
+)
 from provider.errors import ApiError, missing
 from provider.fields import known_keys
 from provider.items import normalize_input
@@ -62,6 +69,7 @@ async def conversation_detail(request: HttpRequest, conversation_id: str) -> Htt
 async def conversation_items(request: HttpRequest, conversation_id: str) -> HttpResponse:
     """GET (list, paged) and POST (add up to 20) /v1/conversations/{id}/items."""
     if request.method == "POST":
+        include_query(request)
         body = json_object(request)
         known_keys(body, ("items",))
         if body.get("items") is None:
@@ -78,6 +86,7 @@ async def conversation_item(
     request: HttpRequest, conversation_id: str, item_id: str
 ) -> HttpResponse:
     """GET and DELETE /v1/conversations/{id}/items/{item_id} (DELETE returns the conversation)."""
+    include_query(request)
     if request.method == "DELETE":
         return JsonResponse(await conversation_store.item_delete(conversation_id, item_id))
     return JsonResponse(await conversation_store.item_get(conversation_id, item_id))

@@ -115,6 +115,8 @@ def parse_tool_choice(value: object, tools: list[dict[str, Any]]) -> str | dict[
 def _allowed_tools(value: dict[str, Any], tools: list[dict[str, Any]]) -> dict[str, Any]:
     """`{"type": "allowed_tools", "mode": ..., "tools": [...]}`: a subset of `tools`."""
     mode = value.get("mode")
+    if mode is None:
+        raise missing("tool_choice.mode")
     if mode not in ("auto", "required"):
         raise invalid_value("tool_choice.mode", mode, ["auto", "required"])
     listed = value.get("tools")
@@ -125,6 +127,8 @@ def _allowed_tools(value: dict[str, Any], tools: list[dict[str, Any]]) -> dict[s
         param = f"tool_choice.tools[{index}]"
         if not isinstance(entry, dict) or entry.get("type") != "function":
             raise invalid_value(f"{param}.type", (entry or {}).get("type"), ["function"])
+        if entry.get("name") is None:
+            raise missing(f"{param}.name")
         names.append(_tool_name(entry.get("name"), tools))
     allowed = [{"type": "function", "name": name} for name in names]
     return {"type": "allowed_tools", "mode": mode, "tools": allowed}

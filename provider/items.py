@@ -60,6 +60,7 @@ def _item(item: object, *, param: str) -> dict[str, Any]:
         raise invalid_value(f"{param}.type", kind, ITEM_TYPES)
     if kind in ("function_call", "function_call_output"):
         _check_call_id(item.get("call_id"), param=f"{param}.call_id")
+        _check_present(item, "arguments" if kind == "function_call" else "output", param=param)
     stored = dict(item)
     if kind in ID_PREFIXES and not stored.get("id"):
         stored["id"] = new_id(ID_PREFIXES[kind])
@@ -96,10 +97,20 @@ def _check_call_id(call_id: object, *, param: str) -> None:
         raise string_length(param, call_id, low=1, high=MAX_CALL_ID_LENGTH)
 
 
+def _check_present(item: dict[str, Any], key: str, *, param: str) -> None:
+    """A required field of an item."""
+    if item.get(key) is None:
+        raise missing(f"{param}.{key}")
+
+
 def _part(part: dict[str, Any], *, param: str) -> dict[str, Any]:
     """A content part; images must be inline data URLs (this server is offline)."""
     if part.get("type") not in PART_TYPES:
         raise invalid_value(f"{param}.type", part.get("type"), PART_TYPES)
+    if part["type"] in ("input_text", "output_text"):
+        _check_present(part, "text", param=param)
+        if not isinstance(part["text"], str):
+            raise invalid_type(f"{param}.text", "a string", part["text"])
     if part.get("type") != "input_image":
         return dict(part)
     url = part.get("image_url")

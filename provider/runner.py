@@ -185,20 +185,26 @@ def run_start(params: CreateParams, *, items: list[dict[str, Any]]) -> Run:
 
 
 def run_get(response_id: str) -> Run | None:
-    """The live run of a stored response, if it is still running."""
+    """The live run of a stored response, if it is still running and not being deleted."""
     run = _runs.get(response_id)
-    return run if run is not None and run.params.kept else None
+    return run if run is not None and run.params.kept and not run.discarded else None
+
+
+def run_deleting(response_id: str) -> bool:
+    """Whether a delete of this running response is under way (it is gone to clients)."""
+    run = _runs.get(response_id)
+    return run is not None and run.discarded
 
 
 def run_discard(response_id: str) -> bool:
-    """Stop a live run and forget it (its response is being deleted); False if none ran.
+    """Stop a live run whose response is being deleted; False if none ran.
 
-    A response that is not kept (`store: false`) cannot be addressed, so it runs on.
+    The run stays listed until it has ended, marked, so that racing requests see it as gone;
+    a response that is not kept (`store: false`) cannot be addressed, so it runs on.
     """
-    run = _runs.get(response_id)
-    if run is None or not run.params.kept:
+    run = run_get(response_id)
+    if run is None:
         return False
-    del _runs[response_id]
     run.discarded = True
     run.request_cancel()
     return True

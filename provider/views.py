@@ -23,7 +23,7 @@ from provider.errors import ApiError, not_found
 from provider.fields import known_keys
 from provider.params import CreateParams, parse_create
 from provider.prompt import prompt_messages
-from provider.runner import Run, run_discard, run_get, run_start
+from provider.runner import Run, run_deleting, run_discard, run_get, run_start
 from provider.window import context_fit
 
 # Fields of POST /v1/responses/input_tokens (spec §8).
@@ -88,6 +88,8 @@ def _stop_if_unfinished(run: Run) -> None:
 @api_view("GET", "DELETE")
 async def response_detail(request: HttpRequest, response_id: str) -> HttpResponse:
     """GET (JSON or `stream=true` replay) and DELETE /v1/responses/{id}."""
+    if run_deleting(response_id):
+        raise not_found(response_id)
     if request.method == "DELETE":
         running = run_discard(response_id)
         if not await store.response_delete(response_id) and not running:
@@ -124,6 +126,8 @@ async def _replay(request: HttpRequest, response_id: str, run: Run | None) -> Ht
 @api_view("POST")
 async def response_cancel(request: HttpRequest, response_id: str) -> HttpResponse:
     """POST /v1/responses/{id}/cancel: stop a background response (idempotent)."""
+    if run_deleting(response_id):
+        raise not_found(response_id)
     run = run_get(response_id)
     body = run.state.to_dict() if run else await store.response_body(response_id)
     if body is None:

@@ -153,7 +153,8 @@ class LlamaEngine(Engine):
             "messages": answer_messages(generation.messages, generation.notes),
             "stream": True,
             "stream_options": {"include_usage": True},
-            "max_tokens": generation.max_tokens,
+            # The window bounds any reply; a larger number overflows the engine's 32-bit field.
+            "max_tokens": min(generation.max_tokens, self.context_tokens),
             "temperature": generation.temperature,
             "top_p": generation.top_p,
             "reasoning_format": "none",  # keep <think> tags in the text; the runner splits them

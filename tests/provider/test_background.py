@@ -221,3 +221,18 @@ def test_continuing_a_running_background_response_is_400(client: OpenAI) -> None
 
     assert raised.value.body["param"] == "previous_response_id"
     assert "still" in raised.value.body["message"]
+
+
+def test_racing_deletes_of_a_running_response_answer_one_200(
+    client: OpenAI, http: httpx.Client
+) -> None:
+    running = client.responses.create(
+        model=MODEL, input="slow [delay=30] [tokens=100]", background=True
+    )
+
+    with ThreadPoolExecutor(4) as pool:
+        deletes = list(pool.map(lambda _: http.delete(f"/responses/{running.id}"), range(4)))
+    after = [http.get(f"/responses/{running.id}"), http.post(f"/responses/{running.id}/cancel")]
+
+    assert sorted(reply.status_code for reply in deletes) == [200, 404, 404, 404]
+    assert [reply.status_code for reply in after] == [404, 404]

@@ -192,3 +192,17 @@ def test_conversation_bodies_are_checked(
 
     assert reply.status_code == 400
     assert reply.json()["error"]["param"] == param
+
+
+def test_include_of_the_item_endpoints_is_checked(client: OpenAI, http: httpx.Client) -> None:
+    conversation = client.conversations.create(items=[user("a")])
+    item = next(iter(client.conversations.items.list(conversation.id)))
+    base = f"/conversations/{conversation.id}/items"
+
+    replies = [
+        http.get(f"{base}/{item.id}", params={"include[]": "bogus"}),
+        http.post(base, params={"include[]": "bogus"}, json={"items": [user("b")]}),
+    ]
+
+    assert [reply.status_code for reply in replies] == [400, 400]
+    assert [reply.json()["error"]["param"] for reply in replies] == ["include[0]", "include[0]"]

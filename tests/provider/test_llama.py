@@ -113,6 +113,18 @@ async def test_cancel_stops_generation(engine: LlamaEngine) -> None:
     assert 3 <= len(pieces) <= 5
 
 
+async def test_an_output_cap_past_32_bits_is_held_to_the_window(engine: LlamaEngine) -> None:
+    generation = Generation(messages=[{"role": "user", "content": "Say hi."}], max_tokens=2**31)
+    pieces = []
+
+    async for piece in engine.stream(generation):  # the engine refused 2**31 with an error
+        pieces.append(piece)
+        if len(pieces) == 3:
+            generation.cancel.set()
+
+    assert pieces
+
+
 async def test_token_chunks_skip_the_full_parse(
     engine: LlamaEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

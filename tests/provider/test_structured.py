@@ -192,6 +192,14 @@ def test_allowed_tools_limit_the_calls_to_their_subset(client: OpenAI) -> None:
         ({**allowed("auto", "get_time"), "mode": "sometimes"}, "tool_choice.mode"),
         (allowed("required", "nope"), "tool_choice"),
         ({"type": "allowed_tools", "mode": "auto", "tools": []}, "tool_choice.tools"),
+        (
+            {"type": "allowed_tools", "tools": [{"type": "function", "name": "get_time"}]},
+            "tool_choice.mode",
+        ),
+        (
+            {"type": "allowed_tools", "mode": "auto", "tools": [{"type": "function"}]},
+            "tool_choice.tools[0].name",
+        ),
     ],
 )
 def test_bad_allowed_tools_are_400(client: OpenAI, choice: dict, param: str) -> None:

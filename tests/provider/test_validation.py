@@ -171,6 +171,26 @@ def test_invalid_body_is_400_with_exact_error(
             "string_above_max_length",
         ),
         ({"reasoning": {"effort": "low", "foo": 1}}, "reasoning.foo", "unknown_parameter"),
+        (
+            {"input": [{"role": "user", "content": [{"type": "input_text"}]}]},
+            "input[0].content[0].text",
+            "missing_required_parameter",
+        ),
+        (
+            {"input": [{"role": "user", "content": [{"type": "input_text", "text": 5}]}]},
+            "input[0].content[0].text",
+            "invalid_type",
+        ),
+        (
+            {"input": [{"type": "function_call", "call_id": "c1", "name": "f"}]},
+            "input[0].arguments",
+            "missing_required_parameter",
+        ),
+        (
+            {"input": [{"type": "function_call_output", "call_id": "c1"}]},
+            "input[0].output",
+            "missing_required_parameter",
+        ),
     ],
 )
 def test_invalid_items_and_nested_fields_are_400(
