@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from provider import conversation_store
+from provider import conversation_store, store
 from provider.api import (
     api_view,
     array_field,
@@ -38,7 +38,7 @@ async def conversations_create(request: HttpRequest) -> HttpResponse:
     """POST /v1/conversations."""
     body = json_object(request, required=False)
     known_keys(body, ("items", "metadata"))
-    items = _items(array_field(body, "items"))
+    items = await store.references_copied(_items(array_field(body, "items")), conversation_id=None)
     metadata = validate_metadata(body.get("metadata"))
     return JsonResponse(
         await conversation_store.conversation_create(items=items, metadata=metadata)
@@ -74,7 +74,9 @@ async def conversation_items(request: HttpRequest, conversation_id: str) -> Http
         known_keys(body, ("items",))
         if body.get("items") is None:
             raise missing("items")
-        items = _items(array_field(body, "items"))
+        items = await store.references_copied(
+            _items(array_field(body, "items")), conversation_id=conversation_id
+        )
         added = await conversation_store.items_add(conversation_id, items)
         return list_body(added, has_more=False)
     data, has_more = await conversation_store.items_page(conversation_id, **page_query(request))

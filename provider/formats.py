@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from provider.errors import ApiError, invalid_type, invalid_value, missing
+from provider.errors import ApiError, invalid_type, invalid_value, missing, string_length
 
 FORMAT_TYPES = ["text", "json_object", "json_schema"]
 VERBOSITIES = ["low", "medium", "high"]
 TOOL_CHOICES = ["none", "auto", "required"]
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
+MAX_TOOL_NAME_LENGTH = 64
 FORMAT_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -82,6 +84,7 @@ def _tool(tool: object, index: int) -> dict[str, Any]:
         raise invalid_value(f"tools[{index}].type", kind, ["function"])
     if not isinstance(tool.get("name"), str) or not tool["name"]:
         raise missing(f"tools[{index}].name")
+    _check_tool_name(tool["name"], param=f"tools[{index}].name")
     parameters = tool.get("parameters")
     if parameters is not None and not isinstance(parameters, dict):
         raise invalid_type(f"tools[{index}].parameters", "an object", parameters)
@@ -93,6 +96,19 @@ def _tool(tool: object, index: int) -> dict[str, Any]:
         "parameters": parameters,
         "strict": True if strict is None else bool(strict),
     }
+
+
+def _check_tool_name(name: str, *, param: str) -> None:
+    """A function name as OpenAI takes it: letters, digits, _ and -, at most 64 characters."""
+    if len(name) > MAX_TOOL_NAME_LENGTH:
+        raise string_length(param, name, high=MAX_TOOL_NAME_LENGTH)
+    if not TOOL_NAME.fullmatch(name):
+        raise ApiError(
+            f"Invalid '{param}': string does not match pattern. Expected a string that matches "
+            f"the pattern '{TOOL_NAME.pattern}'.",
+            param=param,
+            code="invalid_value",
+        )
 
 
 def parse_tool_choice(value: object, tools: list[dict[str, Any]]) -> str | dict[str, Any]:

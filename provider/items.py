@@ -129,10 +129,20 @@ def _part(part: dict[str, Any], *, param: str) -> dict[str, Any]:
     return {"detail": "auto", **part}
 
 
+def referenced_ids(items: list[dict[str, Any]]) -> set[str]:
+    """The ids the `item_reference` items among these name."""
+    return {item["id"] for item in items if item.get("type") == "item_reference" and "id" in item}
+
+
 def resolve_references(
-    items: list[dict[str, Any]], known: dict[str, dict[str, Any]]
+    items: list[dict[str, Any]],
+    known: dict[str, dict[str, Any]],
+    *,
+    param: str = "input",
+    fresh: bool = False,
 ) -> list[dict[str, Any]]:
-    """Replace `item_reference` items by the stored items they name."""
+    """Replace `item_reference` items by the stored items they name (copies with new ids when
+    `fresh`: an item added to a conversation again is a new item of it)."""
     resolved = []
     for index, item in enumerate(items):
         if item.get("type") != "item_reference":
@@ -141,8 +151,10 @@ def resolve_references(
         target = known.get(item.get("id") or "")
         if target is None:
             raise ApiError(
-                f"Item with id '{item.get('id')}' not found.", param=f"input[{index}].id"
+                f"Item with id '{item.get('id')}' not found.", param=f"{param}[{index}].id"
             )
+        if fresh:
+            target = {**target, "id": new_id(ID_PREFIXES.get(target["type"], "item"))}
         resolved.append(target)
     return resolved
 

@@ -14,8 +14,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from provider.errors import ApiError
-from provider.items import resolve_references
-from provider.models import InputItem, OutputItem, PositionedItem, ResponseEvent, StoredResponse
+from provider.items import referenced_ids, resolve_references
+from provider.models import (
+    ConversationItem,
+    InputItem,
+    OutputItem,
+    PositionedItem,
+    ResponseEvent,
+    StoredResponse,
+)
 
 
 @database_sync_to_async
@@ -45,10 +52,22 @@ def context_items(
             )
         chain = [row.data for row in previous.input_items.all()]
         chain += [row.data for row in previous.output_items.all()]
-    references = {
-        item["id"] for item in new_items if item.get("type") == "item_reference" and "id" in item
-    }
+    references = referenced_ids(new_items)
     return chain + resolve_references(new_items, _items_by_id(references, chain))
+
+
+@database_sync_to_async
+def references_copied(
+    items: list[dict[str, Any]], *, conversation_id: str | None
+) -> list[dict[str, Any]]:
+    """Items for a conversation, each `item_reference` replaced by a fresh copy of its item
+    (found in the conversation or in any stored response)."""
+    ids = referenced_ids(items)
+    if not ids:
+        return items
+    rows = ConversationItem.objects.filter(conversation_id=conversation_id, item_id__in=ids)
+    chain = [row.data for row in rows] if conversation_id else []
+    return resolve_references(items, _items_by_id(ids, chain), param="items", fresh=True)
 
 
 def _items_by_id(ids: set[str], chain: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -20,7 +20,7 @@ from provider.api import (
 )
 from provider.engines import get_engine
 from provider.errors import ApiError, not_found
-from provider.fields import known_keys
+from provider.fields import enum_field, known_keys
 from provider.params import CreateParams, parse_create
 from provider.prompt import prompt_messages
 from provider.runner import Run, run_deleting, run_discard, run_get, run_start
@@ -33,6 +33,7 @@ COUNT_KEYS = frozenset((
     "instructions", "conversation", "tool_choice", "parallel_tool_calls", "personality",
 ))
 # fmt: on
+PERSONALITIES = ["friendly", "pragmatic"]
 
 
 async def _context(params: CreateParams) -> list[dict[str, Any]]:
@@ -156,6 +157,7 @@ async def response_input_tokens(request: HttpRequest) -> HttpResponse:
     """POST /v1/responses/input_tokens: the exact prompt size of the same request."""
     body = json_object(request)
     known_keys(body, COUNT_KEYS)
+    enum_field(body, "personality", PERSONALITIES)
     body.pop("personality", None)
     params = parse_create({"model": settings.PROVIDER_MODEL_NAME, "input": [], **body})
     messages = prompt_messages(

@@ -206,3 +206,24 @@ def test_include_of_the_item_endpoints_is_checked(client: OpenAI, http: httpx.Cl
 
     assert [reply.status_code for reply in replies] == [400, 400]
     assert [reply.json()["error"]["param"] for reply in replies] == ["include[0]", "include[0]"]
+
+
+def test_item_references_on_the_item_endpoints_are_copies_or_400(
+    client: OpenAI, http: httpx.Client
+) -> None:
+    conversation = client.conversations.create(items=[user("original")])
+    original = next(iter(client.conversations.items.list(conversation.id)))
+
+    added = client.conversations.items.create(
+        conversation.id, items=[{"type": "item_reference", "id": original.id}]
+    )
+    unknown = http.post(
+        f"/conversations/{conversation.id}/items",
+        json={"items": [{"type": "item_reference", "id": "msg_nope"}]},
+    )
+
+    [copy] = added.data
+    assert copy.id != original.id
+    assert (copy.type, copy.content[0].text) == ("message", "original")
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["param"] == "items[0].id"

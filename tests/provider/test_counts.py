@@ -95,3 +95,12 @@ def test_chain_through_a_deleted_middle_still_works(client: OpenAI) -> None:
     third = client.responses.create(model=MODEL, input="[recall]", previous_response_id=second.id)
 
     assert third.output_text == "Earlier you said: one | two"
+
+
+def test_input_tokens_personality_is_checked(http: httpx.Client) -> None:
+    body = {"model": "m", "input": "x"}
+    good = http.post("/responses/input_tokens", json={**body, "personality": "friendly"})
+    bad = http.post("/responses/input_tokens", json={**body, "personality": "weird"})
+
+    assert good.status_code == 200
+    assert (bad.status_code, bad.json()["error"]["param"]) == (400, "personality")

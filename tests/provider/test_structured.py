@@ -254,3 +254,16 @@ def test_remote_image_url_is_400(client: OpenAI) -> None:
 
     assert raised.value.body["code"] == "invalid_image_url"
     assert raised.value.body["param"] == "input[0].content[0].image_url"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("get weather", "invalid_value"), ("f" * 65, "string_above_max_length")],
+)
+def test_bad_tool_names_are_400(client: OpenAI, name: str, code: str) -> None:
+    tool = {**WEATHER, "name": name}
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="x", tools=[tool])
+
+    assert (raised.value.body["param"], raised.value.body["code"]) == ("tools[0].name", code)
