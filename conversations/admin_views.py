@@ -25,6 +25,7 @@ from conversations.admin_display import item_view, response_view
 from conversations.models import Turn
 
 INPUT_ITEMS_MAX_LIMIT = 100  # the API accepts 1-100
+USAGE_EARLIEST, USAGE_LATEST = date(2000, 1, 1), date(9998, 12, 31)
 USAGE_DEFAULT_DAYS = 30
 
 
@@ -148,11 +149,13 @@ class TurnAuditViews:
 
 
 def _date(value: str | None) -> date | None:
-    """The YYYY-MM-DD date in value, or None when it is missing, malformed or impossible."""
+    """The YYYY-MM-DD date in value, or None when it is missing, malformed, impossible or so far
+    off that the range arithmetic would leave the calendar (0001-01-01 minus 30 days)."""
     try:
-        return parse_date(value or "")
+        parsed = parse_date(value or "")
     except ValueError:  # well-formed but impossible, e.g. 2024-02-30
         return None
+    return parsed if parsed and USAGE_EARLIEST <= parsed <= USAGE_LATEST else None
 
 
 def _tokens(turn: Turn) -> str:

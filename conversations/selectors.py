@@ -42,13 +42,18 @@ def conversation_owner_id(*, conversation_id: uuid.UUID) -> int | None:
     )
 
 
+# Turns whose answer, whole or cut short by a Stop or the output limit, the next turn continues:
+# the user saw it, so the model must see it too.
+ANSWERED = [TurnStatus.COMPLETED, TurnStatus.INCOMPLETE, TurnStatus.CANCELLED]
+
+
 def turn_list(*, conversation: Conversation) -> QuerySet[Turn]:
     """The turns of a conversation in order."""
     return conversation.turns.order_by("position")
 
 
 def conversation_last_response_id(*, conversation: Conversation) -> str:
-    """The response id to chain the next turn to: the last completed turn's, or ''."""
+    """The response id to chain the next turn to: the last answered turn's, or ''."""
     return conversations_last_response_ids(conversation_ids=[conversation.pk]).get(
         conversation.pk, ""
     )
@@ -57,7 +62,7 @@ def conversation_last_response_id(*, conversation: Conversation) -> str:
 def conversations_last_response_ids(*, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     """conversation_last_response_id of several conversations, in one query."""
     last = (
-        Turn.objects.filter(conversation=OuterRef("pk"), status=TurnStatus.COMPLETED)
+        Turn.objects.filter(conversation=OuterRef("pk"), status__in=ANSWERED)
         .exclude(response_id="")
         .order_by("-position")
         .values("response_id")[:1]
@@ -94,11 +99,11 @@ def turn_as_dict(*, turn: Turn) -> dict[str, object]:
 
 
 def turn_history(*, conversation: Conversation, before_position: int) -> list[Turn]:
-    """Completed turns before a position, oldest first (the context for stateless providers)."""
+    """Answered turns before a position, oldest first (the context for stateless providers)."""
     return list(
-        conversation.turns.filter(
-            status=TurnStatus.COMPLETED, position__lt=before_position
-        ).order_by("position")
+        conversation.turns.filter(status__in=ANSWERED, position__lt=before_position).order_by(
+            "position"
+        )
     )
 
 

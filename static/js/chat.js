@@ -16,6 +16,7 @@ let pendingText = null;
 let stickToBottom = true;
 let leaving = false;
 let deleted = false;
+let stopFocused = false;
 
 function showAlert(message) {
   alertLine.textContent = message;
@@ -29,6 +30,10 @@ function generating() {
 
 function refreshControls() {
   const busy = generating();
+  // A Stop pressed from the keyboard hides when the answer ends: the message box takes the
+  // focus, rather than the page (the button is disabled, so it has lost the focus already).
+  if ((!busy || deleted) && stopFocused) input.focus();
+  if (!busy) stopFocused = false;
   stopButton.hidden = !busy || deleted;
   if (!busy) stopButton.disabled = false;
   sendButton.disabled = busy || deleted;
@@ -106,6 +111,9 @@ const handlers = {
   "conversation.deleted": () => {
     deleted = true;
     input.disabled = true;
+    // Its Settings, Rename and Delete would only lead to "not found"; its sidebar entry is gone.
+    document.querySelector(".chat-actions")?.remove();
+    document.querySelector('nav a[aria-current="page"]')?.closest("li")?.remove();
     showAlert("This conversation has been deleted.");
   },
   error: (message) => {
@@ -189,6 +197,7 @@ input.addEventListener("keydown", (event) => {
 input.addEventListener("input", autosize);
 
 stopButton.addEventListener("click", () => {
+  stopFocused = document.activeElement === stopButton;
   socket.send({ type: "turn.stop" });
   stopButton.disabled = true;
 });

@@ -123,7 +123,15 @@ def test_usage_range_excludes_other_days(admin_client, turns):
     assert sum(row["responses"] for row in usage["per_user"]) == 2
 
 
-@pytest.mark.parametrize("query", [{"until": "2020-13-45"}, {"since": "2024-02-30"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"until": "2020-13-45"},
+        {"since": "2024-02-30"},
+        {"until": "0001-01-01"},
+        {"until": "9999-12-31"},
+    ],
+)
 def test_usage_ignores_an_impossible_date(admin_client, query):
     response = admin_client.get(reverse("admin:conversations_turn_usage"), query)
     assert response.status_code == 200

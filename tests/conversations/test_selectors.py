@@ -63,11 +63,20 @@ def test_last_response_id_skips_unfinished_turns(conversation_factory):
     assert selectors.conversation_last_response_id(conversation=conversation) == "resp_1"
 
 
-def test_turn_history_is_completed_turns_before(conversation_factory):
+@pytest.mark.parametrize("status", [TurnStatus.CANCELLED, TurnStatus.INCOMPLETE])
+def test_last_response_id_continues_an_answer_cut_short(conversation_factory, status):
+    conversation = conversation_factory()
+    turn_with(conversation, "1", status=TurnStatus.COMPLETED, response_id="resp_1")
+    turn_with(conversation, "2", status=status, response_id="resp_2")
+    turn_with(conversation, "3", status=TurnStatus.INTERRUPTED, response_id="resp_3")
+    assert selectors.conversation_last_response_id(conversation=conversation) == "resp_2"
+
+
+def test_turn_history_is_answered_turns_before(conversation_factory):
     conversation = conversation_factory()
     first = turn_with(conversation, "1", status=TurnStatus.COMPLETED)
-    turn_with(conversation, "2", status=TurnStatus.CANCELLED)
-    third = turn_with(conversation, "3", status=TurnStatus.COMPLETED)
+    turn_with(conversation, "2", status=TurnStatus.FAILED)
+    third = turn_with(conversation, "3", status=TurnStatus.CANCELLED)
     current = turn_with(conversation, "4")
     history = selectors.turn_history(conversation=conversation, before_position=current.position)
     assert history == [first, third]

@@ -91,6 +91,9 @@ def test_a_tab_on_a_conversation_deleted_elsewhere_says_so(chat_page: Page):
     expect(other.get_by_text("This conversation has been deleted.")).to_be_visible()
     expect(other.get_by_role("textbox", name="Message")).to_be_disabled()
     expect(other.get_by_role("button", name="Send")).to_be_disabled()
+    expect(other.get_by_role("button", name="Rename")).to_have_count(0)
+    nav = other.get_by_role("navigation", name="Conversations")
+    expect(nav.get_by_role("link", name="Soon gone")).to_have_count(0)
 
 
 def test_model_output_cannot_run_script(chat_page: Page):
@@ -112,9 +115,11 @@ def test_stop_cancels_a_running_answer(chat_page: Page):
     send(page, "Please write something long [delay=300]")
     answer = last_answer(page)
     expect(answer).to_have_attribute("data-status", "streaming")
-    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("button", name="Stop").focus()
+    page.keyboard.press("Enter")
     expect(answer).to_have_attribute("data-status", "cancelled")
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    expect(page.get_by_role("textbox", name="Message")).to_be_focused()  # not lost to <body>
 
 
 def test_other_tab_sees_the_message(chat_page: Page):
