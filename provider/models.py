@@ -12,6 +12,9 @@ class StoredResponse(models.Model):
     created_at = models.DateTimeField()
     status = models.CharField(max_length=16)
     body = models.JSONField()
+    # Renewed every few seconds by the process running it: a running response whose heartbeat
+    # has stopped lost its process, and is failed when next read.
+    heartbeat_at = models.DateTimeField(null=True)
 
     class Meta:
         ordering = ["created_at"]

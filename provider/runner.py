@@ -31,7 +31,12 @@ logger = logging.getLogger(__name__)
 
 FAILURE_MESSAGE = "The model failed to generate a response."
 
+# A running response's stored heartbeat is renewed this often; readers in any process take
+# one silent for store.HEARTBEAT_STALE_SECONDS as lost with its process.
+HEARTBEAT_SECONDS = 5
+
 _runs: dict[str, Run] = {}
+_heart: asyncio.Task[None] | None = None
 
 
 def _now() -> int:
@@ -181,7 +186,27 @@ def run_start(params: CreateParams, *, items: list[dict[str, Any]]) -> Run:
     # A fresh context detaches the task from the request: its DB calls must not go to the
     # request's thread executor, which stops when the request ends.
     run.task = asyncio.create_task(run.execute(), context=contextvars.Context())
+    _heartbeat_ensure()
     return run
+
+
+def _heartbeat_ensure() -> None:
+    """Start this loop's heartbeat task unless it runs (it ends when no response runs)."""
+    global _heart
+    loop = asyncio.get_running_loop()
+    if _heart is None or _heart.done() or _heart.get_loop() is not loop:
+        _heart = loop.create_task(_heartbeat(), context=contextvars.Context())
+
+
+async def _heartbeat() -> None:
+    """Renew the stored heartbeat of this process's running responses while any runs."""
+    while _runs:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        kept = [response_id for response_id, run in _runs.items() if run.params.kept]
+        try:
+            await store.responses_heartbeat(kept)
+        except Exception:
+            logger.exception("could not renew the heartbeat of %d responses", len(kept))
 
 
 def run_get(response_id: str) -> Run | None:

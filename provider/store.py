@@ -6,6 +6,7 @@ touches the ORM; a streamed response costs one write when it starts and one when
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -24,6 +25,11 @@ from provider.models import (
     StoredResponse,
 )
 
+RUNNING = ("queued", "in_progress")
+# The runner renews a running response's heartbeat every HEARTBEAT_SECONDS (runner.py).
+HEARTBEAT_STALE_SECONDS = 20
+LOST = "The server stopped while generating this response."
+
 
 @database_sync_to_async
 def context_items(
@@ -36,14 +42,14 @@ def context_items(
     output, then the new input."""
     chain = list(prior)
     if previous_response_id is not None:
-        previous = StoredResponse.objects.filter(pk=previous_response_id).first()
+        previous = _settled(previous_response_id)
         if previous is None:
             raise ApiError(
                 f"Previous response with id '{previous_response_id}' not found.",
                 param="previous_response_id",
                 code="previous_response_not_found",
             )
-        if previous.status in ("queued", "in_progress"):
+        if previous.status in RUNNING:
             # Its output is not written yet: continuing it now would silently drop it.
             raise ApiError(
                 f"Previous response with id '{previous_response_id}' is still "
@@ -84,8 +90,9 @@ def _items_by_id(ids: set[str], chain: list[dict[str, Any]]) -> dict[str, dict[s
 def response_save_start(*, body: dict[str, Any], items: list[dict[str, Any]]) -> None:
     """Store a response that starts running, with its input items."""
     with transaction.atomic():
+        now = timezone.now()
         row = StoredResponse.objects.create(
-            id=body["id"], created_at=timezone.now(), status=body["status"], body=body
+            id=body["id"], created_at=now, status=body["status"], body=body, heartbeat_at=now
         )
         InputItem.objects.bulk_create(
             InputItem(response=row, position=index, item_id=item.get("id", ""), data=item)
@@ -113,14 +120,47 @@ def response_save_end(*, body: dict[str, Any], events: list[dict[str, Any]]) -> 
 
 
 @database_sync_to_async
+def responses_heartbeat(response_ids: list[str]) -> None:
+    """Mark these running responses as alive."""
+    StoredResponse.objects.filter(pk__in=response_ids).update(heartbeat_at=timezone.now())
+
+
+def _settled(response_id: str) -> StoredResponse | None:
+    """The stored row; a running one whose heartbeat stopped is failed first (its process
+    died), with the events a replay ends on."""
+    row = StoredResponse.objects.filter(pk=response_id).first()
+    stale = timezone.now() - timedelta(seconds=HEARTBEAT_STALE_SECONDS)
+    if row is None or row.status not in RUNNING or (row.heartbeat_at or stale) > stale:
+        return row
+    failed = {**row.body, "status": "failed", "error": {"code": "server_error", "message": LOST}}
+    error = {"type": "server_error", "code": "server_error", "message": LOST, "param": None}
+    events = [
+        {"type": "response.created", "response": row.body},
+        {"type": "error", "error": error},
+        {"type": "response.failed", "response": failed},
+    ]
+    with transaction.atomic():
+        if StoredResponse.objects.filter(pk=row.pk, status=row.status).update(
+            status="failed", body=failed
+        ):
+            ResponseEvent.objects.bulk_create(
+                ResponseEvent(response=row, sequence_number=n, data={**e, "sequence_number": n})
+                for n, e in enumerate(events)
+            )
+    return StoredResponse.objects.filter(pk=response_id).first()
+
+
+@database_sync_to_async
 def response_body(response_id: str) -> dict[str, Any] | None:
     """The stored Response object, or None."""
-    return StoredResponse.objects.filter(pk=response_id).values_list("body", flat=True).first()
+    row = _settled(response_id)
+    return row.body if row else None
 
 
 @database_sync_to_async
 def response_events(response_id: str, *, after: int) -> list[dict[str, Any]]:
     """The stored events with sequence_number > after."""
+    _settled(response_id)
     rows = ResponseEvent.objects.filter(response_id=response_id, sequence_number__gt=after)
     return list(rows.values_list("data", flat=True))
 
