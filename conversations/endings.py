@@ -13,6 +13,7 @@ from conversations.events import DeltaKind, finished_parse, turn_message
 from conversations.jobs import Job, job_generating_publish, job_publish
 from conversations.models import TurnStatus
 from conversations.requests import response_cancel
+from conversations.services.turns import INTERRUPTED_MESSAGE
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +21,12 @@ logger = logging.getLogger(__name__)
 async def job_finish_from_stream(job: Job) -> None:
     """Finish after the stream ended: as its terminal event says, else failed with its error."""
     if job.finished is None:
-        error = job.stream_error or "The provider ended the reply without a result."
         # A re-attach to a response nobody finishes leaves it as its dead worker did.
-        status = TurnStatus.INTERRUPTED if job.resuming else TurnStatus.FAILED
-        await job_finish(job, status=status, error=error)
+        if job.resuming:
+            await job_finish(job, status=TurnStatus.INTERRUPTED, error=INTERRUPTED_MESSAGE)
+            return
+        error = job.stream_error or "The provider ended the reply without a result."
+        await job_finish(job, status=TurnStatus.FAILED, error=error)
         return
     error = job.finished.error or job.stream_error
     await job_finish(job, status=job.finished.status, error=error)

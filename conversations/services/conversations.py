@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,7 @@ from conversations.models import (
     ProviderDeletion,
     ReasoningEffort,
 )
+from conversations.services.publishing import conversation_publish
 
 TITLE_MAX_LENGTH = 200
 
@@ -32,6 +34,11 @@ def conversation_rename(*, conversation: Conversation, title: str) -> Conversati
     """Give a conversation a new title (trimmed; blank falls back to 'New chat')."""
     conversation.title = title.strip()[:TITLE_MAX_LENGTH] or "New chat"
     conversation.save(update_fields=["title", "updated_at"])
+    # The user's other tabs on it show the new title too.
+    async_to_sync(conversation_publish)(
+        conversation_id=conversation.pk,
+        message={"type": "conversation.renamed", "title": conversation.title},
+    )
     return conversation
 
 

@@ -19,6 +19,8 @@ from conversations.models import (
 )
 
 RUNNING = [TurnStatus.PENDING, TurnStatus.STREAMING]
+# Why a turn whose process died ends without the rest of its answer.
+INTERRUPTED_MESSAGE = "The server generating this reply stopped before it finished."
 # A title taken from the first message: at most this many characters, the ellipsis included.
 AUTO_TITLE_LENGTH = 60
 TURN_FINISH_FIELDS = [
@@ -234,7 +236,7 @@ def turn_interrupt(*, turn: Turn) -> Turn | None:
     # Conditional, so a job that finishes meanwhile (or another reaper) wins cleanly.
     ended = Turn.objects.filter(pk=turn.pk, status=turn.status).update(
         status=TurnStatus.INTERRUPTED,
-        error="The server generating this reply stopped before it finished.",
+        error=INTERRUPTED_MESSAGE,
         finished_at=timezone.now(),
     )
     if not ended:

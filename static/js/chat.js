@@ -77,7 +77,11 @@ function titleFromMessage(text) {
 function adoptTitle(turn) {
   const heading = document.querySelector(".chat-title");
   if (turn.position !== 0 || heading.textContent !== "New chat") return;
-  const title = titleFromMessage(turn.user_text);
+  showTitle(titleFromMessage(turn.user_text));
+}
+
+// The title everywhere this page shows it: heading, sidebar, rename field, window title.
+function showTitle(title) {
   for (const node of document.querySelectorAll("[data-conversation-title]")) node.textContent = title;
   const sidebarTitle = document.querySelector('nav a[aria-current="page"] .conversation-title');
   if (sidebarTitle) sidebarTitle.textContent = title;
@@ -107,6 +111,8 @@ const handlers = {
       document.querySelector(`nav a[data-conversation-id="${CSS.escape(message.conversation_id)}"]`),
       message.generating,
     ),
+  // Renamed in another tab or window.
+  "conversation.renamed": (message) => showTitle(message.title),
   // Deleted in another tab or window: nothing more can be sent here.
   "conversation.deleted": () => {
     deleted = true;

@@ -76,6 +76,24 @@ def test_chat_streams_persists_renames_and_deletes(chat_page: Page, live_app: Li
         time.sleep(0.1)
 
 
+def test_a_rename_reaches_the_other_tab(chat_page: Page):
+    page = chat_page
+    send(page, "Name me")
+    expect(last_answer(page)).to_have_attribute("data-status", "completed")
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.get_by_role("textbox", name="Message")).to_be_enabled()
+    other.wait_for_timeout(300)  # let the second tab's socket join the group
+
+    page.get_by_role("button", name="Rename").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Title").fill("Renamed elsewhere")
+    dialog.get_by_role("button", name="Save").click()
+
+    expect(other.get_by_role("heading", name="Renamed elsewhere")).to_be_visible()
+    expect(other).to_have_title("Renamed elsewhere · chatsite")
+
+
 def test_a_tab_on_a_conversation_deleted_elsewhere_says_so(chat_page: Page):
     page = chat_page
     send(page, "Soon gone")
