@@ -186,7 +186,8 @@ class LlamaEngine(Engine):
                 piece = exc
             if piece:
                 loop.call_soon_threadsafe(queue.put_nowait, piece)
-            return stop.is_set() or generation.cancel.is_set()
+            # A stopped loop is a server shutting down: its exit waits for this thread.
+            return stop.is_set() or generation.cancel.is_set() or not loop.is_running()
 
         def work() -> None:
             try:

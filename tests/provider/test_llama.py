@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -144,3 +145,21 @@ async def test_token_chunks_skip_the_full_parse(
     assert pieces
     assert parsed  # the role, finish and usage chunks
     assert not [chunk for chunk in parsed for c in chunk["choices"] if c["delta"].get("content")]
+
+
+def test_shutdown_does_not_wait_for_a_generation(tmp_path: Path) -> None:
+    server = live_server_start(data_dir=tmp_path, engine="llama")
+    client = OpenAI(base_url=server.v1, api_key=server.api_key, max_retries=0)
+    client.responses.create(
+        model="m", input="Write a very long story.", background=True, max_output_tokens=4000
+    )
+    time.sleep(2)  # generating
+    started = time.monotonic()
+
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=30)
+    finally:
+        server.stop()
+
+    assert time.monotonic() - started < 10  # it waited for all 4000 tokens before
