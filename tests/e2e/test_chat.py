@@ -76,14 +76,20 @@ def test_chat_streams_persists_renames_and_deletes(chat_page: Page, live_app: Li
         time.sleep(0.1)
 
 
-def test_a_rename_reaches_the_other_tab(chat_page: Page):
-    page = chat_page
-    send(page, "Name me")
+def answered_in_two_tabs(page: Page, text: str) -> Page:
+    """Send text and wait for its answer, then open the conversation in a second tab."""
+    send(page, text)
     expect(last_answer(page)).to_have_attribute("data-status", "completed")
     other = page.context.new_page()
     other.goto(page.url)
     expect(other.get_by_role("textbox", name="Message")).to_be_enabled()
     other.wait_for_timeout(300)  # let the second tab's socket join the group
+    return other
+
+
+def test_a_rename_reaches_the_other_tab(chat_page: Page):
+    page = chat_page
+    other = answered_in_two_tabs(page, "Name me")
 
     page.get_by_role("button", name="Rename").click()
     dialog = page.get_by_role("dialog")
@@ -96,12 +102,7 @@ def test_a_rename_reaches_the_other_tab(chat_page: Page):
 
 def test_a_tab_on_a_conversation_deleted_elsewhere_says_so(chat_page: Page):
     page = chat_page
-    send(page, "Soon gone")
-    expect(last_answer(page)).to_have_attribute("data-status", "completed")
-    other = page.context.new_page()
-    other.goto(page.url)
-    expect(other.get_by_role("textbox", name="Message")).to_be_enabled()
-    other.wait_for_timeout(300)  # let the second tab's socket join the group
+    other = answered_in_two_tabs(page, "Soon gone")
 
     page.get_by_role("button", name="Delete").click()
     page.get_by_role("dialog").get_by_role("button", name="Delete").click()
