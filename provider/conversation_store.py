@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from provider.errors import ApiError
 from provider.ids import new_id
-from provider.items import ID_PREFIXES
+from provider.items import fresh_copy
 from provider.models import Conversation, ConversationItem
 from provider.store import items_page_after
 
@@ -76,7 +76,7 @@ def _append(row: Conversation, items: list[dict[str, Any]], *, renew_taken: bool
     taken = set(row.items.values_list("item_id", flat=True))
     for index, item in enumerate(items):
         if item["id"] in taken and renew_taken:
-            items[index] = item = {**item, "id": new_id(ID_PREFIXES.get(item["type"], "item"))}
+            items[index] = item = fresh_copy(item)
         elif item["id"] in taken:
             raise ApiError(
                 f"An item with id '{item['id']}' is already in this conversation.",

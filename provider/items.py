@@ -129,6 +129,11 @@ def _part(part: dict[str, Any], *, param: str) -> dict[str, Any]:
     return {"detail": "auto", **part}
 
 
+def fresh_copy(item: dict[str, Any]) -> dict[str, Any]:
+    """The item under a new id (the same item added again is a new item)."""
+    return {**item, "id": new_id(ID_PREFIXES.get(item["type"], "item"))}
+
+
 def referenced_ids(items: list[dict[str, Any]]) -> set[str]:
     """The ids the `item_reference` items among these name."""
     return {item["id"] for item in items if item.get("type") == "item_reference" and "id" in item}
@@ -154,7 +159,7 @@ def resolve_references(
                 f"Item with id '{item.get('id')}' not found.", param=f"{param}[{index}].id"
             )
         if fresh:
-            target = {**target, "id": new_id(ID_PREFIXES.get(target["type"], "item"))}
+            target = fresh_copy(target)
         resolved.append(target)
     return resolved
 

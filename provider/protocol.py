@@ -77,6 +77,16 @@ def _present(item: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [] if item is None else [item]
 
 
+def server_error(message: str) -> dict[str, Any]:
+    """The nested error of an `error` event for a failure of this server."""
+    return {"type": "server_error", "code": "server_error", "message": message, "param": None}
+
+
+def response_error(error: dict[str, Any]) -> dict[str, Any]:
+    """The Response object's `error` for an `error` event's error."""
+    return {"code": error["code"], "message": error["message"]}
+
+
 def sse(event: dict[str, Any]) -> bytes:
     """One SSE event as a single LF-only chunk."""
     data = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
@@ -236,8 +246,8 @@ class EventLog:
     def fail(self, message: str, *, now: int) -> None:
         """Close open items, emit the nested `error` event, then `response.failed`."""
         self.close_item(status="incomplete")
-        error = {"type": "server_error", "code": "server_error", "message": message, "param": None}
+        error = server_error(message)
         self._emit("error", error=error)
-        self.state.error = {"code": "server_error", "message": message}
+        self.state.error = response_error(error)
         self.state.usage = None
         self.finish(status="failed", now=now)

@@ -24,6 +24,7 @@ from provider.models import (
     ResponseEvent,
     StoredResponse,
 )
+from provider.protocol import response_error, server_error
 
 RUNNING = ("queued", "in_progress")
 # The runner renews a running response's heartbeat every HEARTBEAT_SECONDS (runner.py).
@@ -132,8 +133,8 @@ def _settled(response_id: str) -> StoredResponse | None:
     stale = timezone.now() - timedelta(seconds=HEARTBEAT_STALE_SECONDS)
     if row is None or row.status not in RUNNING or (row.heartbeat_at or stale) > stale:
         return row
-    failed = {**row.body, "status": "failed", "error": {"code": "server_error", "message": LOST}}
-    error = {"type": "server_error", "code": "server_error", "message": LOST, "param": None}
+    error = server_error(LOST)
+    failed = {**row.body, "status": "failed", "error": response_error(error)}
     events = [
         {"type": "response.created", "response": row.body},
         {"type": "error", "error": error},
@@ -147,7 +148,9 @@ def _settled(response_id: str) -> StoredResponse | None:
                 ResponseEvent(response=row, sequence_number=n, data={**e, "sequence_number": n})
                 for n, e in enumerate(events)
             )
-    return StoredResponse.objects.filter(pk=response_id).first()
+    # Settled here or by a racing reader: the same failed state either way.
+    row.status, row.body = "failed", failed
+    return row
 
 
 @database_sync_to_async
