@@ -11,4 +11,10 @@ urlpatterns = [
     path("", include("conversations.urls")),
 ]
 if settings.EMBEDDED_PROVIDER:
-    urlpatterns.append(path("v1/", include("provider.urls")))
+    from provider.model_views import unknown_route
+
+    urlpatterns += [
+        # `/v1` itself is an unknown API route too (not an HTML redirect to `/v1/`).
+        path("v1", unknown_route, {"path": ""}),
+        path("v1/", include("provider.urls")),
+    ]

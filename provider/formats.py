@@ -190,3 +190,22 @@ def output_schema(text: dict[str, Any]) -> dict[str, Any] | None:
     if fmt["type"] == "json_schema":
         return fmt["schema"]
     return {"type": "object"} if fmt["type"] == "json_object" else None
+
+
+def decoded_schemas(
+    text: dict[str, Any], tools: list[dict[str, Any]], choice: str | dict[str, Any]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(param, what, schema) for each client schema a reply may be decoded against.
+
+    That is a `json_schema` format and the parameters of the tools a call is forced among.
+    """
+    found = []
+    fmt = text["format"]
+    if fmt["type"] == "json_schema":
+        found.append(("text.format.schema", f"response_format '{fmt['name']}'", fmt["schema"]))
+    forced = {tool["name"] for tool in forced_tools(tools, choice)}
+    for index, tool in enumerate(tools):
+        if tool["name"] in forced and tool["parameters"] is not None:
+            what = f"function '{tool['name']}'"
+            found.append((f"tools[{index}].parameters", what, tool["parameters"]))
+    return found

@@ -1,4 +1,4 @@
-"""Deterministic instances of JSON schemas, for the scripted engine's structured output."""
+"""JSON schemas for the scripted engine: deterministic instances, and the `$ref`s it refuses."""
 
 from __future__ import annotations
 
@@ -41,3 +41,17 @@ def _scalar(kind: object, text: str) -> Any:
     """A string, number, integer, boolean or null."""
     values: dict[object, Any] = {"number": 1.5, "integer": 1, "boolean": True, "null": None}
     return values.get(kind, text)
+
+
+def foreign_ref(schema: object, path: str = "#") -> tuple[str, str] | None:
+    """Where and what the first `$ref` outside `#/...` is (the local engine refuses those)."""
+    if isinstance(schema, list):
+        found = (foreign_ref(item, f"{path}/{index}") for index, item in enumerate(schema))
+        return next((hit for hit in found if hit), None)
+    if not isinstance(schema, dict):
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and not ref.startswith("#/"):
+        return path, ref
+    found = (foreign_ref(value, f"{path}/{key}") for key, value in schema.items())
+    return next((hit for hit in found if hit), None)

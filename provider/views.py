@@ -19,8 +19,10 @@ from provider.api import (
     stream,
 )
 from provider.engines import get_engine
+from provider.engines.base import Engine, SchemaError
 from provider.errors import ApiError, not_found
 from provider.fields import enum_field, known_keys
+from provider.formats import decoded_schemas
 from provider.params import CreateParams, parse_create
 from provider.prompt import prompt_messages
 from provider.runner import Run, run_deleting, run_discard, run_get, run_start
@@ -52,6 +54,7 @@ async def _context(params: CreateParams) -> list[dict[str, Any]]:
 async def responses_create(request: HttpRequest) -> HttpResponse:
     """POST /v1/responses."""
     params = parse_create(json_object(request))
+    await _check_schemas(params, get_engine())
     items = await context_fit(params=params, items=await _context(params), engine=get_engine())
     run = run_start(params, items=items)
     if params.background:
@@ -65,6 +68,19 @@ async def responses_create(request: HttpRequest) -> HttpResponse:
     finally:
         _stop_if_unfinished(run)
     return JsonResponse(run.state.to_dict())
+
+
+async def _check_schemas(params: CreateParams, engine: Engine) -> None:
+    """400 for a schema the engine cannot decode against, before any response exists."""
+    for param, what, schema in decoded_schemas(params.text, params.tools, params.tool_choice):
+        try:
+            await engine.check_schema(schema)
+        except SchemaError as exc:
+            raise ApiError(
+                f"Invalid schema for {what}: {exc}",
+                param=param,
+                code="invalid_json_schema",
+            ) from exc
 
 
 async def _owned(run: Run) -> AsyncIterator[dict[str, Any]]:

@@ -20,6 +20,10 @@ class EngineError(Exception):
     """The engine failed while generating; the response ends as `failed`."""
 
 
+class SchemaError(Exception):
+    """The engine cannot decode against a JSON schema; the message says what it refuses."""
+
+
 @dataclass
 class Generation:
     """One generation pass: the request, then the figures the engine reports back.
@@ -59,6 +63,10 @@ class Engine(ABC):
     @abstractmethod
     def stream(self, generation: Generation) -> AsyncIterator[str]:
         """Yield text pieces (one per token) and fill the generation's figures."""
+
+    @abstractmethod
+    async def check_schema(self, schema: dict[str, Any]) -> None:
+        """Raise SchemaError if constrained decoding cannot use `schema` (checked before a run)."""
 
     def auto_calls(self, messages: list[ChatMessage]) -> bool:
         """Whether to call a tool under `tool_choice: auto` (small models cannot choose well)."""

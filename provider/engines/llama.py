@@ -16,6 +16,7 @@ import secrets
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
 from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from provider.engines.base import ChatMessage, Engine, EngineError, Generation
+from provider.engines.base import ChatMessage, Engine, EngineError, Generation, SchemaError
 from provider.reasoning import PLAN_GRAMMAR, answer_messages, plan_messages
 
 # The prompt cache otherwise grows toward 8 GiB of RSS (settings.PROVIDER_CACHE_RAM_MIB).
@@ -35,6 +36,10 @@ SPARE_THREADS = 2
 # How llama.cpp's server writes a token chunk (its JSON keeps key order): the piece is read
 # straight from such a chunk, without building the whole chunk as Python objects (see _read).
 TOKEN_CHUNK_HEAD = '{"choices":[{"finish_reason":null,"index":0,"delta":{"content":"'
+# The messages of a schema check: the conversion does not depend on them, so keep them tiny.
+SCHEMA_PROBE = [{"role": "user", "content": "x"}]
+# What llama.cpp puts before its schema conversion errors (it says nothing to an API client).
+PARSER_FAILED = "Unable to generate parser for this template. Automatic parser generation failed: "
 
 
 def server_params(
@@ -134,18 +139,36 @@ class LlamaEngine(Engine):
         headers = {"Authorization": f"Bearer {self._key}"}
         return httpx.Client(transport=transport, base_url="http://llama", headers=headers)
 
+    def _client(self) -> httpx.AsyncClient:
+        """An async client of the private listener."""
+        # Plain HTTP on a Unix socket: verify=False skips loading a CA bundle (~20 ms a client).
+        transport = httpx.AsyncHTTPTransport(uds=str(self.socket_path), verify=False)
+        headers = {"Authorization": f"Bearer {self._key}"}
+        return httpx.AsyncClient(transport=transport, base_url="http://llama", headers=headers)
+
     async def count_tokens(self, messages: list[ChatMessage]) -> int:
         """Exact prompt tokens: the chat template applied, then tokenized."""
         await self.start()
-        transport = httpx.AsyncHTTPTransport(uds=str(self.socket_path))
-        headers = {"Authorization": f"Bearer {self._key}"}
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://llama", headers=headers
-        ) as client:
+        async with self._client() as client:
             prompt = (await client.post("/apply-template", json={"messages": messages})).json()
             body = {"content": prompt["prompt"], "parse_special": True, "add_special": False}
             tokens = (await client.post("/tokenize", json=body)).json()
         return len(tokens["tokens"])
+
+    async def check_schema(self, schema: dict[str, Any]) -> None:
+        """Have the listener build the request's output parser, which converts the schema.
+
+        /apply-template runs the chat-completions request parsing, conversion included, and
+        generates nothing: what it refuses, generation would refuse too (as a ValueError).
+        """
+        await self.start()
+        async with self._client() as client:
+            reply = await client.post(
+                "/apply-template", json={"messages": SCHEMA_PROBE, "json_schema": schema}
+            )
+        if reply.status_code == HTTPStatus.BAD_REQUEST:
+            raise SchemaError(_schema_complaint(reply.json()))
+        reply.raise_for_status()
 
     def _request(self, generation: Generation) -> dict[str, Any]:
         """The chat-completions request for one pass, with explicit sampling values."""
@@ -241,3 +264,10 @@ def _absorb(chunk: dict[str, Any], generation: Generation) -> str:
     if piece:
         generation.output_tokens += 1
     return piece
+
+
+def _schema_complaint(body: dict[str, Any]) -> str:
+    """The listener's reason for refusing a schema, without its parser-generation preamble."""
+    error = body.get("error") or {}
+    message = str(error.get("message") or body)
+    return message.removeprefix(PARSER_FAILED)

@@ -27,6 +27,11 @@ is `{"reply": "You said: " + T}`. It streams as word pieces too.
 Token counts: input tokens = whitespace-separated words across all context messages
 (instructions included); output tokens = pieces emitted; `max_output_tokens` caps the pieces
 (the response is then `incomplete`).
+
+Schema checks (`check_schema`, before a run) refuse, as the local engine does, a `$ref` that
+does not point into the document (`#/...`), e.g. the recursive `{"$ref": "#"}`:
+"JSON schema error at PATH: unsupported $ref REF, only references into the same document are
+supported".
 """
 
 from __future__ import annotations
@@ -35,9 +40,10 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
-from provider.engines.base import ChatMessage, Engine, EngineError, Generation
-from provider.schema import example
+from provider.engines.base import ChatMessage, Engine, EngineError, Generation, SchemaError
+from provider.schema import example, foreign_ref
 
 FAIL_AFTER_TOKENS = 3
 
@@ -98,6 +104,16 @@ class ScriptedEngine(Engine):
 
     async def start(self) -> None:
         """Nothing to load."""
+
+    async def check_schema(self, schema: dict[str, Any]) -> None:
+        """Refuse a `$ref` outside the document, in the local engine's words."""
+        found = foreign_ref(schema)
+        if found:
+            path, ref = found
+            raise SchemaError(
+                f"JSON schema error at {path}: unsupported $ref {ref}, only references into "
+                "the same document are supported"
+            )
 
     def auto_calls(self, messages: list[ChatMessage]) -> bool:
         """Call a tool when the last user message says `[call]`."""

@@ -86,6 +86,30 @@ def test_forced_call_has_schema_valid_arguments(client: OpenAI) -> None:
     assert arguments["unit"] in ("c", "f")
 
 
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        ({"$ref": "#"}, "JSON schema error at #: unsupported $ref #"),
+        ({"type": "object", "properties": {"a": {"type": "str"}}}, "unrecognized type str"),
+        ({"type": "string", "pattern": "^(a$"}, "Invalid pattern ^(a$: unbalanced parentheses"),
+    ],
+    ids=["recursive-ref", "unknown-type", "bad-pattern"],
+)
+def test_a_schema_the_engine_cannot_compile_is_400(
+    client: OpenAI, schema: dict, reason: str
+) -> None:
+    fmt = {"type": "json_schema", "name": "out", "schema": schema}
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model="m", input="x", text={"format": fmt}, max_output_tokens=16)
+
+    error = raised.value.body
+    assert error["param"] == "text.format.schema"
+    assert error["message"].startswith("Invalid schema for response_format 'out': ")
+    assert reason in error["message"]
+    assert "Unable to generate parser" not in error["message"]
+
+
 @pytest.mark.parametrize("reasoning", [None, {"effort": "low"}], ids=["plain", "planned"])
 def test_input_tokens_match_usage(client: OpenAI, reasoning: dict | None) -> None:
     request = {"input": "Say hi.", "instructions": "Be brief.", "tools": [WEATHER]}

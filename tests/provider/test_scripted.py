@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from provider.engines.base import EngineError, Generation
+from provider.engines.base import EngineError, Generation, SchemaError
 from provider.engines.scripted import ScriptedEngine, split_pieces
 
 
@@ -101,3 +101,20 @@ async def test_cancel_stops_the_stream() -> None:
     await asyncio.sleep(0)
 
     assert len(pieces) == 2
+
+
+async def test_check_schema_refuses_a_ref_outside_the_document() -> None:
+    schema = {"type": "object", "properties": {"child": {"$ref": "#"}}}
+
+    with pytest.raises(SchemaError) as caught:
+        await ScriptedEngine(model_name="m").check_schema(schema)
+
+    assert str(caught.value).startswith(
+        "JSON schema error at #/properties/child: unsupported $ref #"
+    )
+
+
+async def test_check_schema_takes_refs_into_the_document() -> None:
+    schema = {"$defs": {"n": {"type": "integer"}}, "items": {"$ref": "#/$defs/n"}}
+
+    await ScriptedEngine(model_name="m").check_schema(schema)

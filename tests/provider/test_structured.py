@@ -267,3 +267,32 @@ def test_bad_tool_names_are_400(client: OpenAI, name: str, code: str) -> None:
         client.responses.create(model=MODEL, input="x", tools=[tool])
 
     assert (raised.value.body["param"], raised.value.body["code"]) == ("tools[0].name", code)
+
+
+def test_a_schema_the_engine_refuses_is_400_before_any_response(client: OpenAI) -> None:
+    fmt = {"type": "json_schema", "name": "tree", "schema": {"$ref": "#"}}
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="x", text={"format": fmt})
+
+    assert raised.value.body["param"] == "text.format.schema"
+    assert raised.value.body["code"] == "invalid_json_schema"
+    assert raised.value.body["message"] == (
+        "Invalid schema for response_format 'tree': JSON schema error at #: unsupported $ref #, "
+        "only references into the same document are supported"
+    )
+
+
+def test_a_forced_call_with_refused_parameters_is_400(client: OpenAI) -> None:
+    node = {"type": "object", "properties": {"next": {"$ref": "#"}}}
+    tool = {"type": "function", "name": "walk", "parameters": node}
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(
+            model=MODEL, input="x", tools=[TIME, tool], tool_choice="required", stream=True
+        )
+
+    assert raised.value.body["param"] == "tools[1].parameters"
+    assert raised.value.body["message"].startswith(
+        "Invalid schema for function 'walk': JSON schema error at #/properties/next"
+    )

@@ -366,6 +366,23 @@ def test_a_method_a_route_does_not_serve_is_404_invalid_url(
         assert reply.json()["error"]["message"] == f"Invalid URL ({method} /v1{path})."
 
 
+@pytest.mark.parametrize("path", ["/v1", "/v1/", "/v1/responses/", "/v1/models/x/"])
+def test_near_miss_paths_are_404_json_not_redirects(live_app: LiveServer, path: str) -> None:
+    headers = {"Authorization": f"Bearer {live_app.api_key}"}
+
+    reply = httpx.get(live_app.url + path, headers=headers)
+
+    assert reply.status_code == 404
+    assert reply.json()["error"]["message"] == f"Invalid URL (GET {path})."
+
+
+def test_pages_outside_v1_still_get_the_slash_redirect(live_app: LiveServer) -> None:
+    reply = httpx.get(live_app.url + "/accounts/login")
+
+    assert reply.status_code == 301
+    assert reply.headers["location"] == "/accounts/login/"
+
+
 def test_delete_of_a_running_store_false_response_is_404(http: httpx.Client) -> None:
     body = {"model": MODEL, "input": "x [delay=30] [tokens=10]", "store": False, "stream": True}
     with http.stream("POST", "/responses", json=body) as reply:
