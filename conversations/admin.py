@@ -40,6 +40,10 @@ class TurnInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True
     extra = 0
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Turn]:
+        """With their conversation: each row is labelled with its title."""
+        return super().get_queryset(request).select_related("conversation")
+
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 
+from conversations.client_retries import RETRYABLE_STATUSES
+
 if TYPE_CHECKING:
     import httpx
 
@@ -31,6 +33,11 @@ class ProviderError(Exception):
         """A sentence a person can act on."""
         return f"{self.summary}: {self.message}" if self.message else f"{self.summary}."
 
+    @property
+    def retryable(self) -> bool:
+        """Whether sending the message again may succeed: not for a request the provider refuses."""
+        return self.status is None or self.status in RETRYABLE_STATUSES or self.status >= 500
+
 
 class BadRequestError(ProviderError):
     summary = "The provider rejected the request"
@@ -50,6 +57,11 @@ class NotFoundError(ProviderError):
 
 class RateLimitedError(ProviderError):
     summary = "The provider is rate limiting requests; try again shortly"
+
+    @property
+    def retryable(self) -> bool:
+        """Rate limits pass; an exhausted quota (OpenAI's 429 insufficient_quota) does not."""
+        return error_code(self.body) != "insufficient_quota"
 
 
 class ServerError(ProviderError):
@@ -81,6 +93,12 @@ def _redact(text: str) -> str:
     """Remove the API key from text that might echo a request."""
     key = settings.OPENAI_API_KEY
     return text.replace(key, "[redacted]") if key else text
+
+
+def error_code(body: Any) -> str | None:
+    """The `code` of a provider's `{"error": …}` body, if it has one."""
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get("code") if isinstance(error, dict) else None
 
 
 def status_error(response: httpx.Response) -> ProviderError:

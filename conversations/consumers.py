@@ -30,7 +30,9 @@ Server -> client frames:
 
 T is selectors.turn_as_dict: {"id", "position", "user_text", "status", "response_id",
 "output_text", "reasoning_text", "reasoning_seconds" (float|null), "usage" ({"input_tokens",
-"output_tokens", "reasoning_tokens", "cached_tokens"}|null), "error" (str)}.
+"output_tokens", "reasoning_tokens", "cached_tokens"}|null), "error" (str), "retryable" (bool: the
+turn failed or was interrupted in a way sending its message again may fix; the page offers Retry
+only then, not for a request the provider refuses, such as one too long for the model)}.
 
 Anonymous users and non-owners: the socket is accepted, then closed with code 4403 (closing
 before accept would reach the browser as a bare 1006). Every tab of the conversation gets the

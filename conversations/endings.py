@@ -26,13 +26,18 @@ async def job_finish_from_stream(job: Job) -> None:
             await job_finish(job, status=TurnStatus.INTERRUPTED, error=INTERRUPTED_MESSAGE)
             return
         error = job.stream_error or "The provider ended the reply without a result."
-        await job_finish(job, status=TurnStatus.FAILED, error=error)
+        await job_finish(
+            job, status=TurnStatus.FAILED, error=error, retryable=job.stream_error_retryable
+        )
         return
-    error = job.finished.error or job.stream_error
-    await job_finish(job, status=job.finished.status, error=error)
+    if job.finished.error:
+        error, retryable = job.finished.error, job.finished.retryable
+    else:
+        error, retryable = job.stream_error, job.stream_error_retryable
+    await job_finish(job, status=job.finished.status, error=error, retryable=retryable)
 
 
-async def job_finish(job: Job, *, status: str, error: str = "") -> None:
+async def job_finish(job: Job, *, status: str, error: str = "", retryable: bool = True) -> None:
     """Flush what is buffered, then write the final state in one save and announce it."""
     job.finishing = True
     job.helpers_stop()
@@ -57,6 +62,7 @@ async def job_finish(job: Job, *, status: str, error: str = "") -> None:
         reasoning_text=reasoning_text,
         usage=job.finished.usage if job.finished else None,
         error=error,
+        retryable=retryable,
         started_at=job.started_at,
         reasoning_ended_at=job.reasoning_ended_at,
         worker=supervision.WORKER,

@@ -19,6 +19,10 @@ TERMINAL_STATUSES = {
     "response.failed": "failed",
 }
 
+# Error codes (of a failed response or an `error` event) a second try may get past; the others
+# (context_length_exceeded, invalid_prompt, image errors…) fail the same way again.
+RETRYABLE_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded", "vector_store_timeout"})
+
 # Why a response is incomplete (incomplete_details.reason), as the end of a sentence.
 INCOMPLETE_REASONS = {
     "max_output_tokens": "it reached the output limit",
@@ -45,6 +49,7 @@ class ReasoningDone:
 @dataclass(frozen=True)
 class StreamError:
     message: str
+    retryable: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Finished:
     error: str
     output_text: str | None
     reasoning_text: str | None
+    retryable: bool = True
 
 
 Event = Created | Delta | ReasoningDone | StreamError | Finished
@@ -77,7 +83,11 @@ def event_parse(*, event: dict[str, Any]) -> Event | None:
     if kind == "response.output_item.done" and event.get("item", {}).get("type") == "reasoning":
         return ReasoningDone()
     if kind == "error":
-        return StreamError(message=str(event["error"].get("message") or "The provider failed."))
+        error = event["error"]
+        return StreamError(
+            message=str(error.get("message") or "The provider failed."),
+            retryable=error_retryable(code=error.get("code")),
+        )
     if kind in TERMINAL_STATUSES:
         return finished_parse(status=TERMINAL_STATUSES[kind], response=event.get("response") or {})
     return None
@@ -94,7 +104,13 @@ def finished_parse(*, status: str, response: dict[str, Any]) -> Finished:
             output, item_type="message", key="content", part_types=("output_text", "refusal")
         ),
         reasoning_text=_reasoning_text(output),
+        retryable=error_retryable(code=(response.get("error") or {}).get("code")),
     )
+
+
+def error_retryable(*, code: str | None) -> bool:
+    """Whether a provider error with this code may pass on a second try (unknown when no code)."""
+    return code is None or code in RETRYABLE_ERROR_CODES
 
 
 def usage_parse(*, usage: dict[str, Any] | None) -> Usage | None:

@@ -157,7 +157,7 @@ async def _run(job: Job) -> None:
         logger.warning("Turn %s failed at the provider: %r", job.turn.pk, exc)
         # A re-attach that fails leaves the turn as its dead worker left it: interrupted.
         status = TurnStatus.INTERRUPTED if job.resuming else TurnStatus.FAILED
-        await job_finish(job, status=status, error=exc.readable)
+        await job_finish(job, status=status, error=exc.readable, retryable=exc.retryable)
     except Exception:
         logger.exception("Turn %s failed", job.turn.pk)
         await job_finish(job, status=TurnStatus.FAILED, error=INTERNAL_ERROR)
@@ -211,8 +211,8 @@ async def _handle(job: Job, event: Event | None, *, body: dict[str, Any], seq: i
             await job.relay.add(kind=kind, text=text)
         case ReasoningDone():
             await _reasoning_done(job)
-        case StreamError(message=message):
-            job.stream_error = message
+        case StreamError(message=message, retryable=retryable):
+            job.stream_error, job.stream_error_retryable = message, retryable
         case Finished():
             job.finished, job.finishing = event, True
 

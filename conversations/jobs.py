@@ -26,6 +26,7 @@ class Job:
     started_at: datetime = field(default_factory=timezone.now)
     reasoning_ended_at: datetime | None = None
     stream_error: str = ""
+    stream_error_retryable: bool = True
     finished: Finished | None = None
     finishing: bool = False
     task: asyncio.Task[None] | None = None

@@ -83,6 +83,9 @@ class Turn(models.Model):
     reasoning_tokens = models.PositiveIntegerField(null=True, blank=True)
     cached_tokens = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
+    # Whether sending the message again may succeed: a failure of the moment (rate limit, 5xx,
+    # lost connection) or an interruption, not a request the provider refuses (too long…).
+    retryable = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     reasoning_ended_at = models.DateTimeField(null=True, blank=True)
@@ -107,7 +110,8 @@ class Turn(models.Model):
         permissions = [("cancel_turn", "Can cancel a running turn")]
 
     def __str__(self) -> str:
-        return f"{self.conversation_id} #{self.position}"
+        # Lists of turns select_related("conversation"): this must not cost a query per row.
+        return f"{self.conversation.title} · turn {self.position + 1}"
 
     @property
     def is_terminal(self) -> bool:

@@ -95,6 +95,7 @@ def turn_as_dict(*, turn: Turn) -> dict[str, object]:
         "reasoning_seconds": reasoning_seconds,
         "usage": usage,
         "error": turn.error,
+        "retryable": turn.retryable,
     }
 
 

@@ -26,6 +26,7 @@ AUTO_TITLE_LENGTH = 60
 TURN_FINISH_FIELDS = [
     "status",
     "error",
+    "retryable",
     "output_text",
     "reasoning_text",
     "started_at",
@@ -145,9 +146,13 @@ def turn_finish(
     error: str,
     started_at: datetime,
     reasoning_ended_at: datetime | None,
+    retryable: bool = True,
     worker: str | None = None,
 ) -> Turn | None:
     """Write a turn's final state in one save; None if it had already finished (never rewritten).
+
+    `retryable` says whether the error, if any, may pass on a second try: the turn offers a
+    retry when it failed that way or was interrupted.
 
     With `worker`, only that worker (or one before any worker checkpointed) may finish the turn:
     a worker whose turn another process has taken over writes nothing.
@@ -157,6 +162,7 @@ def turn_finish(
     if turn.is_terminal or taken_over:
         return None
     turn.status, turn.error = status, error
+    turn.retryable = status == TurnStatus.INTERRUPTED or (status == TurnStatus.FAILED and retryable)
     turn.output_text, turn.reasoning_text = output_text, reasoning_text
     turn.started_at = turn.started_at or started_at
     turn.reasoning_ended_at, turn.finished_at = reasoning_ended_at, timezone.now()
@@ -237,6 +243,7 @@ def turn_interrupt(*, turn: Turn) -> Turn | None:
     ended = Turn.objects.filter(pk=turn.pk, status=turn.status).update(
         status=TurnStatus.INTERRUPTED,
         error=INTERRUPTED_MESSAGE,
+        retryable=True,
         finished_at=timezone.now(),
     )
     if not ended:

@@ -1,7 +1,7 @@
 // The chat page: renders history and live turns with one code path, and speaks the websocket protocol.
 import { setupDialogs } from "./dialogs.js";
 import { ChatSocket } from "./socket.js";
-import { TERMINAL, TurnView } from "./turns.js";
+import { TERMINAL, TurnView, endAnnouncement } from "./turns.js";
 
 const config = JSON.parse(document.getElementById("chat-config").textContent);
 const list = document.getElementById("turns");
@@ -17,10 +17,19 @@ let stickToBottom = true;
 let leaving = false;
 let deleted = false;
 let stopFocused = false;
+let announcing = null;
 
 function showAlert(message) {
   alertLine.textContent = message;
   alertLine.hidden = !message;
+}
+
+// The polite live region speaks when an answer ends, never per token. Emptied first, so the
+// same sentence twice in a row ("Answer complete.") is announced twice.
+function announce(message) {
+  statusLine.textContent = "";
+  clearTimeout(announcing);
+  announcing = setTimeout(() => { statusLine.textContent = message; }, 100);
 }
 
 function generating() {
@@ -37,6 +46,7 @@ function refreshControls() {
   stopButton.hidden = !busy || deleted;
   if (!busy) stopButton.disabled = false;
   sendButton.disabled = busy || deleted;
+  input.disabled = deleted;
   markGenerating(document.querySelector('nav a[aria-current="page"]'), busy);
 }
 
@@ -103,7 +113,7 @@ const handlers = {
   "turn.resumed": (message) => addOrUpdate(message.turn).resumeFrom(message.seq),
   "turn.finished": (message) => {
     addOrUpdate(message.turn);
-    statusLine.textContent = message.turn.status === "completed" ? "Answer complete." : "Answer ended.";
+    announce(endAnnouncement(message.turn));
   },
   // A turn of any of the user's conversations started or ended, maybe in another tab.
   "conversation.generating": (message) =>
@@ -116,7 +126,6 @@ const handlers = {
   // Deleted in another tab or window: nothing more can be sent here.
   "conversation.deleted": () => {
     deleted = true;
-    input.disabled = true;
     // Its Settings, Rename and Delete would only lead to "not found"; its sidebar entry is gone.
     document.querySelector(".chat-actions")?.remove();
     document.querySelector('nav a[aria-current="page"]')?.closest("li")?.remove();
@@ -169,7 +178,8 @@ const socket = new ChatSocket(config.socketPath, {
   },
 });
 
-// Interrupted and failed answers offer Retry: the same message, sent again as a new turn.
+// Interrupted answers, and failed ones a second try may fix, offer Retry: the same message, sent
+// again as a new turn.
 // Only the last turn shows it (app.css), and a retry waiting for its turn.created is not repeated.
 function retry(text) {
   if (generating() || pendingText !== null) return;
@@ -219,5 +229,7 @@ new MutationObserver(() => {
 window.addEventListener("pagehide", () => { leaving = true; });
 
 refreshControls();
+// The message box was disabled until now (chat.html); it takes the focus autofocus would have.
+if (document.activeElement === document.body) input.focus();
 setupDialogs();
 list.scrollTop = list.scrollHeight;

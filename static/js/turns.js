@@ -17,6 +17,13 @@ function statusMessage(status, reason) {
   return reason || STATUS_NOTES[status] || "";
 }
 
+/** What a screen reader hears when a turn ends: one short sentence, with a failure's reason. */
+export function endAnnouncement(turn) {
+  if (turn.status === "completed") return "Answer complete.";
+  if (turn.status === "cancelled") return "Answer stopped.";
+  return statusMessage(turn.status, turn.error);
+}
+
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -80,6 +87,8 @@ export class TurnView {
     this.assistant.dataset.status = turn.status;
     this.usage = turn.usage;
     this.errorText = turn.error || "";
+    // The server's call: a failure a second try may fix, or an interruption (never a refusal).
+    this.retryable = Boolean(turn.retryable);
     this.render();
   }
 
@@ -147,7 +156,7 @@ export class TurnView {
     const message = statusMessage(this.status, this.errorText);
     this.error.hidden = !terminal || this.status === "completed" || !message;
     this.error.textContent = message;
-    this.retry.hidden = !["interrupted", "failed"].includes(this.status);
+    this.retry.hidden = !this.retryable;
 
     this.meta.replaceChildren();
     if (terminal && this.usage) {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +59,32 @@ def test_conversation_page_shows_turns(admin_client, turn):
     response = admin_client.get(url)
     assert response.status_code == 200
     assert b"resp_x" in response.content
+
+
+def more_turns(turn: Turn, count: int) -> None:
+    for position in range(1, count + 1):
+        Turn.objects.create(conversation=turn.conversation, position=position, user_text="more")
+
+
+def queries(admin_client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert admin_client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_conversation_page_names_its_turns_readably(admin_client, turn):
+    url = reverse("admin:conversations_conversation_change", args=[turn.conversation_id])
+    assert "Audit me · turn 1" in admin_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "page", ["admin:conversations_conversation_change", "admin:conversations_turn_changelist"]
+)
+def test_turn_names_cost_no_query_per_turn(admin_client, turn, page):
+    url = reverse(page, args=[turn.conversation_id] if page.endswith("change") else [])
+    one = queries(admin_client, url)
+    more_turns(turn, 3)
+    assert queries(admin_client, url) == one
 
 
 def test_admin_delete_queues_provider_deletion(admin_client, turn):

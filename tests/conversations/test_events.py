@@ -59,9 +59,9 @@ def test_unknown_events_ignored():
     assert event_parse(event={"type": "response.web_search_call.searching"}) is None
 
 
-def test_error_event_gives_message():
+def test_error_event_gives_message_and_whether_a_retry_may_pass():
     event = {"type": "error", "error": {"message": "quota", "code": "insufficient_quota"}}
-    assert event_parse(event=event) == StreamError(message="quota")
+    assert event_parse(event=event) == StreamError(message="quota", retryable=False)
 
 
 def test_completed_gives_usage_and_output():
@@ -98,6 +98,22 @@ def test_failed_carries_error_message():
     response = {"status": "failed", "error": {"code": "server_error", "message": "Engine died."}}
     finished = event_parse(event={"type": "response.failed", "response": response})
     assert (finished.status, finished.error) == ("failed", "Engine died.")
+
+
+@pytest.mark.parametrize(
+    ("code", "retryable"),
+    [
+        ("server_error", True),
+        ("rate_limit_exceeded", True),
+        (None, True),
+        ("context_length_exceeded", False),
+        ("invalid_prompt", False),
+    ],
+)
+def test_failed_says_whether_a_retry_may_pass(code, retryable):
+    response = {"status": "failed", "error": {"code": code, "message": "No."}}
+    finished = event_parse(event={"type": "response.failed", "response": response})
+    assert finished.retryable is retryable
 
 
 def test_incomplete_explains_reason():

@@ -210,6 +210,23 @@ async def test_rate_limit_fails_turn_readably(provider, published, turn):
     assert "rate limiting" in saved.error and "Slow down." in saved.error
     assert len(provider.bodies) == 3  # retried like the SDK
     assert published[-1]["type"] == "turn.finished"
+    assert saved.retryable and published[-1]["turn"]["retryable"] is True
+
+
+async def test_message_too_long_for_the_model_fails_without_retry(provider, published, turn):
+    error = {"message": "Your input exceeds the context window.", "code": "context_length_exceeded"}
+    provider.answer = lambda: httpx.Response(400, json={"error": error})
+    saved = await run(turn)
+    assert saved.status == TurnStatus.FAILED
+    assert "context window" in saved.error
+    assert not saved.retryable and published[-1]["turn"]["retryable"] is False
+
+
+async def test_exhausted_quota_fails_without_retry(provider, published, turn):
+    error = {"message": "You exceeded your current quota.", "code": "insufficient_quota"}
+    provider.answer = lambda: httpx.Response(429, json={"error": error})
+    saved = await run(turn)
+    assert (saved.status, saved.retryable) == ("failed", False)
 
 
 async def test_cut_stream_fails_and_keeps_partial_text(provider, published, turn):
@@ -218,6 +235,7 @@ async def test_cut_stream_fails_and_keeps_partial_text(provider, published, turn
     assert saved.status == TurnStatus.FAILED
     assert saved.output_text == "You "
     assert "lost" in saved.error
+    assert saved.retryable
 
 
 async def test_error_event_then_failed(provider, published, turn):
@@ -233,6 +251,17 @@ async def test_error_event_alone_fails_with_its_message(provider, published, tur
     provider.answer = lambda: httpx.Response(200, content=encode([STREAM[0], error]))
     saved = await run(turn)
     assert (saved.status, saved.error) == ("failed", "quota exceeded")
+
+
+@pytest.mark.parametrize(("code", "retryable"), [("server_error", True), ("invalid_prompt", False)])
+async def test_failed_response_offers_retry_by_its_error_code(
+    provider, published, turn, code, retryable
+):
+    failed = ev("response.failed", response={"error": {"code": code, "message": "No."}})
+    error = ev("error", error={"code": code, "message": "No."})
+    provider.answer = lambda: httpx.Response(200, content=encode([STREAM[0], error, failed]))
+    saved = await run(turn)
+    assert (saved.status, saved.retryable) == ("failed", retryable)
 
 
 async def test_stop_saves_exactly_the_relayed_text(provider, published, turn):
@@ -407,6 +436,7 @@ async def test_failed_reattach_ends_interrupted(provider, published, turn):
     saved = await Turn.objects.aget(pk=turn.pk)
     assert (saved.status, saved.output_text) == ("interrupted", "You ")
     assert "Not found." in saved.error
+    assert saved.retryable  # the message itself can be sent again
 
 
 async def test_stop_reaches_a_job_through_the_channel_layer(provider, published, turn):

@@ -109,6 +109,7 @@ def test_turn_as_dict_shape(conversation_factory):
         "reasoning_seconds": 1.5,
         "usage": {"input_tokens": 3, "output_tokens": 4, "reasoning_tokens": 1, "cached_tokens": 0},
         "error": "",
+        "retryable": False,
     }
 
 

@@ -143,6 +143,28 @@ def test_turn_finish_without_usage_leaves_counts_empty(turn):
     assert (turn.status, turn.error, turn.output_tokens) == ("failed", "Boom.", None)
 
 
+@pytest.mark.parametrize(
+    ("status", "retryable", "offered"),
+    [
+        (TurnStatus.FAILED, True, True),
+        (TurnStatus.FAILED, False, False),
+        (TurnStatus.INTERRUPTED, False, True),
+        (TurnStatus.CANCELLED, True, False),
+        (TurnStatus.COMPLETED, True, False),
+    ],
+)
+def test_turn_finish_offers_a_retry_only_for_a_failure_a_retry_may_fix(
+    turn, status, retryable, offered
+):
+    finish(turn, status=status, error="Boom.", retryable=retryable)
+    turn.refresh_from_db()
+    assert turn.retryable is offered
+
+
+def test_turn_interrupt_offers_a_retry(turn):
+    assert services.turn_interrupt(turn=turn).retryable is True
+
+
 def test_conversation_delete_queues_response_ids(turn):
     Turn.objects.filter(pk=turn.pk).update(response_id="resp_9")
     assert services.conversation_delete(conversation=turn.conversation) == ["resp_9"]

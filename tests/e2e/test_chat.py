@@ -139,6 +139,27 @@ def test_stop_cancels_a_running_answer(chat_page: Page):
     expect(answer).to_have_attribute("data-status", "cancelled")
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
     expect(page.get_by_role("textbox", name="Message")).to_be_focused()  # not lost to <body>
+    expect(page.locator("#chat-status")).to_have_text("Answer stopped.")
+
+
+@pytest.mark.parametrize(
+    ("text", "announced"),
+    [
+        ("Hi", "Answer complete."),
+        ("Break, please [fail]", "The answer failed. The model failed to generate a response."),
+    ],
+)
+def test_an_ended_answer_is_announced_politely(chat_page: Page, text, announced):
+    page = chat_page
+    status = page.locator("#chat-status")
+    expect(status).to_have_attribute("role", "status")
+    send(page, text + " [delay=50]")
+    expect(last_answer(page)).to_have_attribute("data-status", "streaming")
+    expect(status).to_have_text("")  # the streamed tokens are not read out
+    expect(status).to_have_text(announced)
+    assert page.locator("[aria-live], [role=status], [role=alert]").evaluate_all(
+        "regions => regions.every(region => !region.closest('#turns'))"
+    )
 
 
 def test_other_tab_sees_the_message(chat_page: Page):
@@ -235,6 +256,18 @@ def test_only_the_last_failed_answer_offers_a_styled_retry(chat_page: Page):
     expect(page.get_by_role("button", name="Retry")).to_have_count(1)
 
 
+def test_a_message_too_long_for_the_model_offers_no_retry(chat_page: Page):
+    page = chat_page
+    send(page, "a " * 9000)  # more words than the scripted engine's 8192-token window
+    answer = last_answer(page)
+    expect(answer).to_have_attribute("data-status", "failed")
+    expect(answer.locator(".turn-error")).to_contain_text("context window")
+    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
+    page.reload()
+    expect(last_answer(page)).to_have_attribute("data-status", "failed")
+    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
+
+
 def test_phone_header_shows_the_whole_title(chat_page: Page):
     page = chat_page
     page.set_viewport_size({"width": 390, "height": 844})
@@ -263,3 +296,47 @@ def test_copy_button_leaves_the_first_line_of_code_visible(chat_page: Page):
     )
     button = answer.get_by_role("button", name="Copy").bounding_box()
     assert button["y"] + button["height"] <= line["y"]
+
+
+def test_copying_an_answer_leaves_out_the_copy_button(chat_page: Page):
+    page = chat_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    send(page, "Code:\n\n```\nx = 1\n```")
+    answer = last_answer(page)
+    expect(answer).to_have_attribute("data-status", "completed")
+    expect(answer.get_by_role("button", name="Copy")).to_be_visible()
+    answer.locator(".answer").evaluate(
+        """answer => {
+          const range = document.createRange();
+          range.selectNodeContents(answer);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+        }"""
+    )
+    page.keyboard.press("Control+C")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "x = 1" in copied
+    assert "Copy" not in copied
+
+
+def test_the_message_box_waits_for_the_script_that_sends(chat_page: Page):
+    page = chat_page
+    held = []
+    page.route(re.compile(r"/js/chat(\.\w+)?\.js$"), lambda route: held.append(route))
+    page.reload(wait_until="commit")  # "load" would wait for the held script
+    box = page.get_by_role("textbox", name="Message")
+    expect(box).to_be_visible()
+    # Until chat.js runs, Enter could only add a line to the message, never send it.
+    expect(box).to_be_disabled()
+    expect(page.get_by_role("button", name="Send")).to_be_disabled()
+    for _ in range(100):  # the held request reaches its handler while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(box).to_be_enabled()
+    expect(box).to_be_focused()
+    page.keyboard.type("Sent at once")
+    page.keyboard.press("Enter")
+    expect(page.locator(".user-message")).to_contain_text("Sent at once")
+    expect(box).to_have_value("")
