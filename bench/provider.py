@@ -1,6 +1,7 @@
 """Benchmark of the embedded /v1 provider against xllamacpp called directly, on one GGUF.
 
-Run: .venv/bin/python bench/provider.py   (needs the model extra; takes about three minutes)
+Run: .venv/bin/python bench/provider.py [--pairs N]   (needs the model extra; about three minutes
+with the default 30 pairs)
 
 Prints, side by side: decode tokens/s and time to first token through POST /v1/responses
 (streamed, measured at the client) and through Server.handle_chat_completions in-process;
@@ -13,13 +14,18 @@ The decode comparison reads /v1 with a lean client (a plain socket speaking HTTP
 counts delta events per read), because the client shares the engine's CPUs: reading the stream
 with httpx's iter_lines cost about 0.4 ms of CPU per token there, this client under 0.1 ms, and
 the direct side has no client at all. The comparison runs in pairs, alternating which side goes
-first, and reports medians and the median of the per-pair ratios. The other figures use httpx.
+first, and reports medians, the median of the per-pair ratios and a bootstrap 95% interval for that
+median: the engine alone varies by several per cent from one generation to the next on a shared
+virtual machine, so the interval says how far a single run's ratio can be trusted. The other
+figures use httpx.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import random
 import secrets
 import socket
 import statistics
@@ -50,6 +56,7 @@ PAIRS = 30
 DELTA_EVENT = b"event: response.output_text.delta\n"
 DELTA_PREFIX = 'data: {"type":"response.output_text.delta"'
 TERMINAL_PREFIXES = ('data: {"type":"response.completed"', 'data: {"type":"response.incomplete"')
+BOOTSTRAP_SAMPLES = 2000
 # Lets the other side's engine threads stop polling before a measurement starts.
 SETTLE_SECONDS = 0.5
 # (TTFT seconds, decode tokens/s) of one generation.
@@ -158,14 +165,26 @@ def pair(server: object, app: LiveServer, n: int) -> tuple[Figures, Figures]:
     return runs["raw"], runs["v1"]
 
 
-def side_by_side(server: object, app: LiveServer) -> None:
+def median_interval(values: list[float]) -> tuple[float, float]:
+    """A bootstrap 95% interval for the median of values (seeded, so reruns agree)."""
+    draw = random.Random(0)
+    medians = sorted(
+        statistics.median(draw.choices(values, k=len(values))) for _ in range(BOOTSTRAP_SAMPLES)
+    )
+    return medians[BOOTSTRAP_SAMPLES // 40], medians[BOOTSTRAP_SAMPLES - BOOTSTRAP_SAMPLES // 40]
+
+
+def side_by_side(server: object, app: LiveServer, *, count: int) -> None:
     """Decode tok/s and TTFT, raw vs /v1, in pairs that alternate which side goes first."""
-    pairs = [pair(server, app, n) for n in range(PAIRS)]
+    pairs = [pair(server, app, n) for n in range(count)]
     raw_ttft, raw_tps = (statistics.median(x) for x in zip(*(r for r, _ in pairs), strict=True))
     v1_ttft, v1_tps = (statistics.median(x) for x in zip(*(v for _, v in pairs), strict=True))
     ratios = sorted(v[1] / r[1] for r, v in pairs)
     low, _, high = statistics.quantiles(ratios, n=4)
-    print(f"decode tok/s, medians of {PAIRS} pairs ({TOKENS} tokens, greedy, sides alternating)")
+    floor, ceiling = median_interval(ratios)
+    print(
+        f"decode tok/s, medians of {len(pairs)} pairs ({TOKENS} tokens, greedy, sides alternating)"
+    )
     print("  /v1 is read by a lean socket client; the direct side needs no client")
     print(f"  xllamacpp direct : {raw_tps:7.1f}   TTFT {raw_ttft * 1000:6.0f} ms")
     print(f"  /v1/responses    : {v1_tps:7.1f}   TTFT {v1_ttft * 1000:6.0f} ms")
@@ -173,6 +192,7 @@ def side_by_side(server: object, app: LiveServer) -> None:
         f"  ratio /v1 / raw  : {statistics.median(ratios):7.3f}   median of per-pair ratios"
         f" (quartiles {low:.3f} to {high:.3f}, range {ratios[0]:.3f} to {ratios[-1]:.3f})"
     )
+    print(f"  95% interval of the median ratio (bootstrap): {floor:.3f} to {ceiling:.3f}")
 
 
 def aggregate(app: LiveServer) -> None:
@@ -258,6 +278,9 @@ def raw_server(folder: Path) -> object:
 
 def main() -> None:
     """Load both sides, warm them up, then print every figure."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=PAIRS, help="raw and /v1 decode pairs")
+    pairs = parser.parse_args().pairs
     with tempfile.TemporaryDirectory() as folder:
         app = live_server_start(data_dir=Path(folder) / "app", engine="llama")
         try:
@@ -265,7 +288,7 @@ def main() -> None:
             raw_run(server, "Hi.")
             v1_run(app, "Hi.")
             print(f"model {Path(settings.PROVIDER_MODEL_PATH).name}, {os.cpu_count()} CPUs")
-            side_by_side(server, app)
+            side_by_side(server, app, count=pairs)
             aggregate(app)
             chained(app, reasoning=False)
             chained(app, reasoning=True)
