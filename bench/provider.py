@@ -1,7 +1,7 @@
 """Benchmark of the embedded /v1 provider against xllamacpp called directly, on one GGUF.
 
-Run: .venv/bin/python bench/provider.py [--pairs N]   (needs the model extra; about three minutes
-with the default 30 pairs)
+Run: .venv/bin/python bench/provider.py [--pairs N] [--decode-only]
+(needs the model extra; about three minutes with the default 30 pairs)
 
 Prints, side by side: decode tokens/s and time to first token through POST /v1/responses
 (streamed, measured at the client) and through Server.handle_chat_completions in-process;
@@ -280,7 +280,8 @@ def main() -> None:
     """Load both sides, warm them up, then print every figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=PAIRS, help="raw and /v1 decode pairs")
-    pairs = parser.parse_args().pairs
+    parser.add_argument("--decode-only", action="store_true", help="only the decode comparison")
+    options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         app = live_server_start(data_dir=Path(folder) / "app", engine="llama")
         try:
@@ -288,7 +289,9 @@ def main() -> None:
             raw_run(server, "Hi.")
             v1_run(app, "Hi.")
             print(f"model {Path(settings.PROVIDER_MODEL_PATH).name}, {os.cpu_count()} CPUs")
-            side_by_side(server, app, count=pairs)
+            side_by_side(server, app, count=options.pairs)
+            if options.decode_only:
+                return
             aggregate(app)
             chained(app, reasoning=False)
             chained(app, reasoning=True)
