@@ -5,7 +5,8 @@ off, so it sits on a private Unix socket under DATA_DIR behind a random API key;
 to count tokens. Generation runs `handle_chat_completions` in a worker thread per request; the
 engine's slots (`n_parallel`) run concurrent requests side by side, and returning True from the
 chunk callback cancels one (prefill reports progress, so a cancel also lands during prefill).
-A Generation's `schema` becomes the request's `json_schema`: grammar-constrained decoding.
+A Generation's `schema` becomes the request's `json_schema`: grammar-constrained decoding
+(its patterns respelled where the engine would otherwise ignore them, see provider.schema).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.conf import settings
 
 from provider.engines.base import ChatMessage, Engine, EngineError, Generation, SchemaError
 from provider.reasoning import PLAN_GRAMMAR, answer_messages, plan_messages
+from provider.schema import enforceable
 
 # The prompt cache otherwise grows toward 8 GiB of RSS (settings.PROVIDER_CACHE_RAM_MIB).
 # Smaller prefill batches give finer cancel points (one progress chunk per batch).
@@ -164,7 +166,8 @@ class LlamaEngine(Engine):
         await self.start()
         async with self._client() as client:
             reply = await client.post(
-                "/apply-template", json={"messages": SCHEMA_PROBE, "json_schema": schema}
+                "/apply-template",
+                json={"messages": SCHEMA_PROBE, "json_schema": enforceable(schema)},
             )
         if reply.status_code == HTTPStatus.BAD_REQUEST:
             raise SchemaError(_schema_complaint(reply.json()))
@@ -185,7 +188,8 @@ class LlamaEngine(Engine):
             "return_progress": True,
         }
         if generation.schema is not None:
-            request["json_schema"] = generation.schema  # grammar-constrained decoding
+            # grammar-constrained decoding
+            request["json_schema"] = enforceable(generation.schema)
         if generation.purpose == "plan":
             request["messages"] = plan_messages(generation.messages)
             request["grammar"] = PLAN_GRAMMAR

@@ -21,8 +21,11 @@ Directives inside T:
 Structured output (a pass with a JSON schema: `text.format` json_schema / json_object, or a
 function call's arguments) is `json.dumps` of a deterministic instance of the schema
 (provider.schema.example): every property present, strings = T, numbers 1.5, integers 1,
-booleans true, enums and anyOf their first choice; a bare `{"type": "object"}` (json_object)
-is `{"reply": "You said: " + T}`. It streams as word pieces too.
+booleans true, enums and anyOf their first choice, arrays their `minItems` (else empty);
+`$ref`s into the document are followed, and an anyOf choice that would recurse into a `$ref`
+being expanded is skipped. A bare `{"type": "object"}` (json_object) is
+`{"reply": "You said: " + T}` (with `additionalProperties` a schema, `reply` is its instance).
+It streams as word pieces too.
 
 Token counts: input tokens = whitespace-separated words across all context messages
 (instructions included); output tokens = pieces emitted; `max_output_tokens` caps the pieces

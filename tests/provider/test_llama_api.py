@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import openai
 import pytest
 from openai import OpenAI
+from pydantic import BaseModel, Field
 
 from tests.live import LiveServer, live_server_start
 
@@ -33,6 +34,13 @@ WEATHER = {
 }
 
 
+class Flight(BaseModel):
+    """A pattern with shorthands (\\d, \\w, \\s) that the engine's converter cannot read."""
+
+    code: str = Field(pattern=r"^[A-Z]{2}\s?\d{3,4}$")
+    gate: str = Field(pattern=r"^\w\d$")
+
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenAI]:
     """The SDK against the app with PROVIDER_ENGINE=llama."""
@@ -54,6 +62,19 @@ def test_json_schema_output_validates(client: OpenAI) -> None:
     assert set(value) == {"city", "rank"}
     assert isinstance(value["city"], str)
     assert isinstance(value["rank"], int)
+
+
+def test_parse_enforces_patterns_with_shorthands(client: OpenAI) -> None:
+    parsed = client.responses.parse(
+        model="m",
+        input="Give an example flight.",
+        text_format=Flight,
+        max_output_tokens=48,
+        temperature=0,
+    )
+
+    assert parsed.status == "completed"
+    assert isinstance(parsed.output_parsed, Flight)
 
 
 def test_json_object_output_parses(client: OpenAI) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 
 import openai
 import pytest
@@ -42,6 +43,49 @@ def test_parse_with_a_pydantic_schema(client: OpenAI) -> None:
     assert parsed.output_parsed == Weather(city="Paris", degrees=1.5)
     assert parsed.text.format.type == "json_schema"
     assert parsed.text.format.strict is True
+
+
+class Color(StrEnum):
+    """An enum: pydantic puts it in `$defs`."""
+
+    RED = "red"
+    BLUE = "blue"
+
+
+class Point(BaseModel):
+    """A model referenced twice: `$defs` and `$ref`s."""
+
+    x: int
+    y: int
+
+
+class Line(BaseModel):
+    """Two points and a color."""
+
+    start: Point
+    end: Point
+    color: Color
+
+
+class Node(BaseModel):
+    """A recursive model: `$ref` cycles through a list and through an Optional."""
+
+    name: str
+    children: list[Node]
+    next: Node | None
+
+
+def test_parse_follows_refs_into_defs(client: OpenAI) -> None:
+    parsed = client.responses.parse(model=MODEL, input="x", text_format=Line)
+
+    assert parsed.output_parsed == Line(start=Point(x=1, y=1), end=Point(x=1, y=1), color="red")
+
+
+def test_parse_of_a_recursive_model_ends_its_cycles(client: OpenAI) -> None:
+    parsed = client.responses.parse(model=MODEL, input="root", text_format=Node)
+
+    leaf = Node(name="root", children=[], next=None)
+    assert parsed.output_parsed == Node(name="root", children=[], next=leaf)
 
 
 def test_json_object_output_parses(client: OpenAI) -> None:
