@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from conversations.client_errors import error_code
+
 DeltaKind = Literal["reasoning", "text"]
 
 # Raw chain of thought (our provider, vLLM, gpt-oss) and OpenAI's summaries are both "reasoning".
@@ -83,10 +85,9 @@ def event_parse(*, event: dict[str, Any]) -> Event | None:
     if kind == "response.output_item.done" and event.get("item", {}).get("type") == "reasoning":
         return ReasoningDone()
     if kind == "error":
-        error = event["error"]
         return StreamError(
-            message=str(error.get("message") or "The provider failed."),
-            retryable=error_retryable(code=error.get("code")),
+            message=str(event["error"].get("message") or "The provider failed."),
+            retryable=error_retryable(code=error_code(event)),
         )
     if kind in TERMINAL_STATUSES:
         return finished_parse(status=TERMINAL_STATUSES[kind], response=event.get("response") or {})
@@ -104,7 +105,7 @@ def finished_parse(*, status: str, response: dict[str, Any]) -> Finished:
             output, item_type="message", key="content", part_types=("output_text", "refusal")
         ),
         reasoning_text=_reasoning_text(output),
-        retryable=error_retryable(code=(response.get("error") or {}).get("code")),
+        retryable=error_retryable(code=error_code(response)),
     )
 
 
