@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "accounts",
     "conversations",
     "provider",
 ]
@@ -84,6 +85,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "chatsite.urls"
+# Socket routes, one module per app (chatsite.asgi joins them; chatsite imports no app).
+WEBSOCKET_URLCONFS = ["conversations.streaming.routing"]
 ASGI_APPLICATION = "chatsite.asgi.application"
 
 TEMPLATES = [

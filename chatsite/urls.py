@@ -8,13 +8,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("", include("conversations.urls")),
 ]
 if settings.EMBEDDED_PROVIDER:
-    from provider.model_views import unknown_route
-
-    urlpatterns += [
-        # `/v1` itself is an unknown API route too (not an HTML redirect to `/v1/`).
-        path("v1", unknown_route, {"path": ""}),
-        path("v1/", include("provider.urls")),
-    ]
+    urlpatterns += [path("", include("provider.api.urls"))]

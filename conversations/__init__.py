@@ -1,0 +1,1 @@
+"""The chat product: conversations and turns, pages, services (writes) and selectors (reads)."""

@@ -10,9 +10,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from conversations import admin_provider, generation, outbox, services
-from conversations.admin_views import TurnAuditViews
+from conversations import outbox, services
+from conversations.audit import provider_calls
+from conversations.audit.views import TurnAuditViews
 from conversations.models import Conversation, ProviderDeletion, Turn
+from conversations.streaming import generation
 
 
 class ReadOnlyAdminMixin:
@@ -161,12 +163,12 @@ class TurnAdmin(TurnAuditViews, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Turn]) -> None:
         """Bulk delete: stop, delete and queue each turn, then flush the outbox."""
-        response_ids = async_to_sync(admin_provider.turns_stop_delete)(turns=list(queryset))
+        response_ids = async_to_sync(provider_calls.turns_stop_delete)(turns=list(queryset))
         self._deletions_flush(request, response_ids)
 
     def _deletions_flush(self, request: HttpRequest, response_ids: list[str]) -> None:
         """Ask the provider now; whatever it cannot take stays queued and is said so."""
-        pending = async_to_sync(admin_provider.deletions_flush)(response_ids=response_ids)
+        pending = async_to_sync(provider_calls.deletions_flush)(response_ids=response_ids)
         if pending:
             messages.warning(
                 request,

@@ -1,21 +1,13 @@
-"""Forms for accounts and conversations: validation only, saving is done by services."""
+"""Forms for conversations: validation only, saving is done by services."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
 
 from conversations.models import Conversation, ReasoningEffort
 from conversations.services import TITLE_MAX_LENGTH
 
 MIN_OUTPUT_TOKENS = 16
-
-
-class SignupForm(UserCreationForm):
-    """Username and password twice, checked by the password validators.
-
-    Only its cleaned data is used: services.user_create makes the account.
-    """
 
 
 class RenameForm(forms.Form):

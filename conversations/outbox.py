@@ -16,8 +16,9 @@ import logging
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from conversations import client, selectors, services
+from conversations import selectors, services
 from conversations.models import ProviderDeletion
+from responses_client import client
 
 logger = logging.getLogger(__name__)
 

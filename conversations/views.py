@@ -7,19 +7,18 @@ import logging
 import uuid
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations import client, generation, outbox, selectors, services
-from conversations.forms import ConversationSettingsForm, RenameForm, SignupForm
+from conversations import outbox, selectors, services
+from conversations.forms import ConversationSettingsForm, RenameForm
 from conversations.models import Conversation
+from conversations.streaming import generation
+from responses_client import client
 
 logger = logging.getLogger(__name__)
 
@@ -49,24 +48,6 @@ def _render_page(
         "query": query,
     }
     return render(request, template, {**sidebar, **context}, status=status)
-
-
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account and sign in; the first account becomes a superuser."""
-    if not settings.SIGNUP_ENABLED:
-        return render(request, "accounts/signup_disabled.html", status=403)
-    if request.user.is_authenticated:
-        return redirect("index")
-    form = SignupForm(_form_data(request))
-    if form.is_valid():
-        user = services.user_create(
-            username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
-        )
-        login(request, user)
-        return redirect("index")
-    return render(request, "accounts/signup.html", {"form": form})
 
 
 def index(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,1 @@
+"""The embedded, stateful OpenAI-compatible Responses API server (the Django app `provider`)."""

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from provider.errors import ApiError
 from provider.ids import new_id
-from provider.items import fresh_copy
 from provider.models import Conversation, ConversationItem
+from provider.references import fresh_copy
 from provider.store import items_page_after
 
 Page = tuple[list[dict[str, Any]], bool]

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import secrets
 
+# The id prefix of each item type this server gives ids to.
+ID_PREFIXES = {
+    "message": "msg",
+    "function_call": "fc",
+    "function_call_output": "fco",
+    "reasoning": "rs",
+}
+
 
 def new_id(prefix: str) -> str:
     """A random id such as `resp_` + 48 hex digits."""

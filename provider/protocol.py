@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provider.ids import new_id
-from provider.params import CreateParams
+from provider.request import CreateParams
 
 TERMINAL_EVENTS = {
     "completed": "response.completed",

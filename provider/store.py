@@ -15,7 +15,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from provider.errors import ApiError
-from provider.items import referenced_ids, resolve_references
 from provider.models import (
     ConversationItem,
     InputItem,
@@ -25,9 +24,10 @@ from provider.models import (
     StoredResponse,
 )
 from provider.protocol import response_error, server_error
+from provider.references import referenced_ids, resolve_references
 
 RUNNING = ("queued", "in_progress")
-# The runner renews a running response's heartbeat every HEARTBEAT_SECONDS (runner.py).
+# The runner renews a running response's heartbeat every HEARTBEAT_SECONDS (generation/runner.py).
 HEARTBEAT_STALE_SECONDS = 20
 LOST = "The server stopped while generating this response."
 

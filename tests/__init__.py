@@ -1,0 +1,1 @@
+"""The test suite, mirroring the packages; e2e/ drives a real browser, multiprocess/ servers."""

@@ -3,7 +3,6 @@
 One module per concern; callers use the names re-exported here (`services.turn_finish`).
 """
 
-from conversations.services.accounts import user_create
 from conversations.services.conversations import (
     TITLE_MAX_LENGTH,
     conversation_create,
@@ -59,6 +58,5 @@ __all__ = [
     "turn_publish",
     "turns_create_if_idle",
     "turns_start",
-    "user_create",
     "user_group",
 ]

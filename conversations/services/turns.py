@@ -10,13 +10,13 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from conversations.events import Usage
 from conversations.models import (
     Conversation,
     ProviderDeletion,
     Turn,
     TurnStatus,
 )
+from responses_client.usage import Usage
 
 RUNNING = [TurnStatus.PENDING, TurnStatus.STREAMING]
 # Why a turn whose process died ends without the rest of its answer.

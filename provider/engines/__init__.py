@@ -1,4 +1,4 @@
-"""Engines: the local model (xllamacpp) or a deterministic script for tests."""
+"""Engines: the interface (base), the local model (llama, xllamacpp), a deterministic script."""
 
 from __future__ import annotations
 

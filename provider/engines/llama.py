@@ -6,7 +6,7 @@ to count tokens. Generation runs `handle_chat_completions` in a worker thread pe
 engine's slots (`n_parallel`) run concurrent requests side by side, and returning True from the
 chunk callback cancels one (prefill reports progress, so a cancel also lands during prefill).
 A Generation's `schema` becomes the request's `json_schema`: grammar-constrained decoding
-(its patterns respelled where the engine would otherwise ignore them, see provider.schema).
+(its patterns respelled where the engine would otherwise ignore them, see provider.engines.schemas).
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ import httpx
 from django.conf import settings
 
 from provider.engines.base import ChatMessage, Engine, EngineError, Generation, SchemaError
-from provider.reasoning import PLAN_GRAMMAR, answer_messages, plan_messages
-from provider.schema import enforceable
+from provider.engines.planning import PLAN_GRAMMAR, answer_messages, plan_messages
+from provider.engines.schemas import enforceable
 
 # The prompt cache otherwise grows toward 8 GiB of RSS (settings.PROVIDER_CACHE_RAM_MIB).
 # Smaller prefill batches give finer cancel points (one progress chunk per batch).
 PREFILL_BATCH = 256
-# Admission control (provider.admission) lets at most `slots` runs generate at once; the
+# Admission control (provider.generation.admission) lets at most `slots` runs generate at once; the
 # spare threads serve the model load and direct callers such as tests and the benchmark.
 SPARE_THREADS = 2
 # How llama.cpp's server writes a token chunk (its JSON keeps key order): the piece is read

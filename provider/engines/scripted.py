@@ -20,7 +20,7 @@ Directives inside T:
 
 Structured output (a pass with a JSON schema: `text.format` json_schema / json_object, or a
 function call's arguments) is `json.dumps` of a deterministic instance of the schema
-(provider.schema.example): every property present, strings = T, numbers 1.5, integers 1,
+(provider.engines.schemas.example): every property present, strings = T, numbers 1.5, integers 1,
 booleans true, enums and anyOf their first choice, arrays their `minItems` (else empty);
 `$ref`s into the document are followed, and an anyOf choice that would recurse into a `$ref`
 being expanded is skipped. A bare `{"type": "object"}` (json_object) is
@@ -46,7 +46,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from provider.engines.base import ChatMessage, Engine, EngineError, Generation, SchemaError
-from provider.schema import example, foreign_ref
+from provider.engines.schemas import example, foreign_ref
 
 FAIL_AFTER_TOKENS = 3
 

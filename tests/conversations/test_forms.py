@@ -1,10 +1,10 @@
-"""Form validation: settings bounds, model choices, titles, sign-up."""
+"""Form validation: settings bounds, model choices, titles."""
 
 from __future__ import annotations
 
 import pytest
 
-from conversations.forms import ConversationSettingsForm, RenameForm, SignupForm
+from conversations.forms import ConversationSettingsForm, RenameForm
 
 VALID = {
     "instructions": "",
@@ -72,19 +72,3 @@ def test_rename_strips_and_requires_text():
     assert RenameForm({"title": "  Plans  "}).is_valid()
     assert not RenameForm({"title": "   "}).is_valid()
     assert not RenameForm({"title": "x" * 201}).is_valid()
-
-
-@pytest.mark.django_db
-def test_signup_rejects_weak_password():
-    form = SignupForm({"username": "erin", "password1": "123", "password2": "123"})
-    assert not form.is_valid()
-    assert "password2" in form.errors
-
-
-@pytest.mark.django_db
-def test_signup_rejects_taken_username(user_factory):
-    user_factory(username="frank")
-    password = "a-long-Passphrase-42"
-    form = SignupForm({"username": "Frank", "password1": password, "password2": password})
-    assert not form.is_valid()
-    assert "username" in form.errors

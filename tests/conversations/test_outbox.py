@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from conversations import client, outbox
+from conversations import outbox
 from conversations.models import ProviderDeletion
+from responses_client import client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""Services: users, conversations, turns, the outbox rows and publishing."""
+"""Services: conversations, turns, the outbox rows and publishing."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from conversations import services
-from conversations.events import Usage
 from conversations.models import Conversation, ProviderDeletion, Turn, TurnStatus
+from responses_client.usage import Usage
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,6 @@ def finish(turn: Turn, **overrides) -> Turn | None:
 @pytest.fixture
 def turn(conversation_factory) -> Turn:
     return services.turn_create(conversation=conversation_factory(), text="hello")
-
-
-def test_first_user_is_superuser_then_not():
-    first = services.user_create(username="a", password="pw-123456-x")
-    second = services.user_create(username="b", password="pw-123456-x")
-    assert first.is_superuser and not second.is_superuser
 
 
 def test_turn_create_numbers_positions_and_titles(conversation_factory):

@@ -1,0 +1,1 @@
+"""Test doubles: a fake OpenAI-shaped provider and admin users."""

@@ -1,0 +1,1 @@
+"""Tests with two real daphne processes sharing real Redis and PostgreSQL servers."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from provider.params import parse_create
+from provider.api.params import parse_create
 from provider.protocol import EventLog, ResponseState, Usage, sse
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 from django.core.management.base import BaseCommand
 
-from conversations.reaper import reap
+from conversations.streaming.reaper import reap
 
 
 class Command(BaseCommand):

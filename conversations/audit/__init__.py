@@ -1,0 +1,1 @@
+"""The staff audit console behind /admin/: inspect, input items, tokens, delete, cancel, usage."""

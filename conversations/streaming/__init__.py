@@ -1,0 +1,1 @@
+"""One turn's live path: websocket consumer, generation jobs, relay, endings, reaper."""

@@ -1,0 +1,204 @@
+"""The chat websocket: one socket per open conversation tab.
+
+Protocol (a contract with static/ JS; path `ws/conversations/<uuid>/[?after=<seq>]`):
+
+A socket connecting with `?after=<seq>` first gets, from the stream log, the latest turn's deltas
+after seq and its response / reasoning_done / finished frames, then the live tail; a delta it has
+already been sent is never sent twice.
+
+Client -> server frames (JSON objects, at most 64 KiB):
+  {"type": "message.send", "text": str}   text is stripped; 1..32000 characters
+  {"type": "turn.stop"}                   stop the conversation's generating turn (no-op if none)
+
+Server -> client frames:
+  {"type": "turn.created", "turn": T}
+  {"type": "turn.response", "turn_id": int, "response_id": str}
+  {"type": "turn.delta", "turn_id": int, "seq": int, "kind": "reasoning"|"text", "delta": str}
+      seq counts a turn's delta frames from 1 without gaps; same-kind deltas within 50 ms are joined
+  {"type": "turn.reasoning_done", "turn_id": int, "seconds": float}
+  {"type": "turn.finished", "turn": T}    status completed|incomplete|failed|cancelled|interrupted
+  {"type": "turn.resumed", "turn": T, "seq": int}   another process re-attached to the turn: T holds
+      its checkpointed text, and its deltas go on from seq + 1 (replacing what came after seq)
+  {"type": "conversation.generating", "conversation_id": str, "generating": bool}   a turn of
+      any of the user's conversations (this one included) started or ended, in any process; the
+      page marks that conversation's sidebar link. Sent to every socket of the user through
+      services.user_group(); no replay: the page renders the marks as they were when it loaded.
+  {"type": "error", "code": str, "message": str}   a rejected frame; nothing was stored and the
+      socket stays open. Codes: frame_too_large, invalid_json, unknown_type, empty_message,
+      message_too_long, busy (a turn of this conversation is still generating), not_found (the
+      conversation was deleted since the socket connected).
+
+T is selectors.turn_as_dict: {"id", "position", "user_text", "status", "response_id",
+"output_text", "reasoning_text", "reasoning_seconds" (float|null), "usage" ({"input_tokens",
+"output_tokens", "reasoning_tokens", "cached_tokens"}|null), "error" (str), "retryable" (bool: the
+turn failed or was interrupted in a way sending its message again may fix; the page offers Retry
+only then, not for a request the provider refuses, such as one too long for the model)}.
+
+Anonymous users and non-owners: the socket is accepted, then closed with code 4403 (closing
+before accept would reach the browser as a bare 1006). Every tab of the conversation gets the
+turn frames through the group services.conversation_group(); generation is owned by the process,
+so closing a tab doesn't stop it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from conversations import selectors, services, streamlog
+from conversations.models import Conversation
+from conversations.streaming import generation, reaper
+
+MAX_FRAME_BYTES = 64 * 1024
+MAX_TEXT_CHARS = 32_000
+CLOSE_FORBIDDEN = 4403
+
+
+class FrameRejected(Exception):
+    """A client frame we refuse; carries the error code and a sentence for the user."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """Relays a conversation's turns to one tab and takes its messages and stops."""
+
+    conversation: Conversation | None = None
+    group: str = ""
+    user_group: str = ""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels hops to the database thread before every message to close stale connections;
+        # a relayed frame touches no database, and that hop would queue it behind turn writes.
+        if message["type"] == "chat.message":
+            await self.chat_message(message)
+        else:
+            await super().dispatch(message)
+
+    async def connect(self) -> None:
+        # turn id -> the highest delta seq this socket has been sent (filled by a replay).
+        self.sent_seq: dict[int, int] = {}
+        await self.accept()
+        self.conversation = await self._owned_conversation()
+        if self.conversation is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        reaper.reaper_ensure()
+        self.group = services.conversation_group(conversation_id=self.conversation.pk)
+        # Join before reading the log: frames published meanwhile queue up, and seq drops repeats.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.user_group = services.user_group(user_id=self.conversation.owner_id)
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
+        after = _after_param(self.scope)
+        if after is not None:
+            await self._replay(after)
+
+    async def disconnect(self, code: int) -> None:
+        for group in (self.group, self.user_group):
+            if group:
+                await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.conversation is None:
+            return
+        try:
+            await self.receive_json(_frame_parse(text_data, bytes_data))
+        except FrameRejected as rejected:
+            await self.send_json(
+                {"type": "error", "code": rejected.code, "message": rejected.message}
+            )
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        kind = content.get("type")
+        if kind == "message.send":
+            await self._message_send(_text_clean(content.get("text")))
+        elif kind == "turn.stop":
+            generation.generation_stop_soon(conversation_id=self.conversation.pk)
+        else:
+            raise FrameRejected("unknown_type", f"Unknown frame type: {str(kind)[:50]!r}.")
+
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        """A frame published by services to the conversation's or the user's group."""
+        await self._send_frame(event["message"])
+
+    async def _replay(self, after: int) -> None:
+        frames = await streamlog.log_read(conversation_id=self.conversation.pk)
+        for frame in frames:
+            if frame["type"] == "turn.delta":
+                self.sent_seq.setdefault(frame["turn_id"], after)
+        for frame in streamlog.frames_after(frames=frames, after=after):
+            await self._send_frame(frame)
+
+    async def _send_frame(self, frame: dict[str, Any]) -> None:
+        if frame["type"] == "turn.resumed":
+            self.sent_seq[frame["turn"]["id"]] = frame["seq"]
+        elif frame["type"] == "turn.delta":
+            if frame["seq"] <= self.sent_seq.get(frame["turn_id"], 0):
+                return
+            self.sent_seq[frame["turn_id"]] = frame["seq"]
+        await self.send_json(frame)
+
+    async def _message_send(self, text: str) -> None:
+        try:
+            await generation.generation_submit(conversation=self.conversation, text=text)
+        except generation.GenerationBusy:
+            raise FrameRejected(
+                "busy", "Wait for the current reply to finish, or stop it, before sending."
+            ) from None
+        except Conversation.DoesNotExist:
+            raise FrameRejected("not_found", "This conversation has been deleted.") from None
+
+    async def _owned_conversation(self) -> Conversation | None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return None
+        conversation_id: uuid.UUID = self.scope["url_route"]["kwargs"]["conversation_id"]
+        try:
+            return await database_sync_to_async(selectors.conversation_get)(
+                owner=user, conversation_id=conversation_id
+            )
+        except Conversation.DoesNotExist:
+            return None
+
+
+def _after_param(scope: dict[str, Any]) -> int | None:
+    """The `after` seq of the query string, or None when absent or not a number."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after", [])
+    try:
+        return max(int(values[0]), 0) if values else None
+    except ValueError:
+        return None
+
+
+def _frame_parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+    """Decode a client frame into a JSON object, or raise FrameRejected."""
+    raw = text_data.encode() if text_data is not None else bytes_data or b""
+    if len(raw) > MAX_FRAME_BYTES:
+        raise FrameRejected("frame_too_large", "That message is too large to send.")
+    try:
+        content = json.loads(raw)
+    except ValueError:
+        raise FrameRejected("invalid_json", "The frame was not valid JSON.") from None
+    if not isinstance(content, dict):
+        raise FrameRejected("invalid_json", "The frame must be a JSON object.")
+    return content
+
+
+def _text_clean(text: Any) -> str:
+    """The message text stripped, or raise FrameRejected when empty or too long."""
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise FrameRejected("empty_message", "Type a message before sending.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise FrameRejected(
+            "message_too_long", f"Messages can be at most {MAX_TEXT_CHARS} characters long."
+        )
+    return text

@@ -1,0 +1,83 @@
+"""Relay of a turn's deltas to its conversation's sockets and stream log: seq, 50 ms coalescing."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+import uuid
+
+from conversations import services
+from conversations.streaming.events import DeltaKind, delta_message
+
+COALESCE_SECONDS = 0.05
+
+
+class Relay:
+    """Publishes deltas, at most one frame per 50 ms window; same-kind deltas in it are joined."""
+
+    def __init__(self, *, conversation_id: uuid.UUID, turn_id: int) -> None:
+        self.conversation_id = conversation_id
+        self.turn_id = turn_id
+        self.seq = 0
+        self.texts: dict[DeltaKind, list[str]] = {"reasoning": [], "text": []}
+        self._kind: DeltaKind = "text"
+        self._pending: list[str] = []
+        self._timer: asyncio.Task[None] | None = None
+        self._sent_at = -math.inf
+        # Flushes come from the job and from the timer; the lock keeps seq order = send order.
+        self._lock = asyncio.Lock()
+
+    async def add(self, *, kind: DeltaKind, text: str) -> None:
+        """Queue a delta; it is sent within 50 ms, at once after a quiet window or a kind change.
+
+        The text counts as relayed before this first awaits: checkpoints read `texts`.
+        """
+        if not text:
+            return
+        self.texts[kind].append(text)
+        if self._pending and kind != self._kind:
+            await self.flush()
+        self._kind = kind
+        self._pending.append(text)
+        if self._timer is not None:
+            return
+        # Leading edge: a delta after a quiet window goes out at once (the first token, above
+        # all); the ones that follow within the window wait for its end and share one frame.
+        wait = self._sent_at + COALESCE_SECONDS - time.monotonic()
+        if wait <= 0:
+            await self.flush()
+        else:
+            self._timer = asyncio.create_task(self._flush_later(wait))
+
+    async def flush(self) -> None:
+        """Send what is queued as one frame."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        async with self._lock:
+            if not self._pending:
+                return
+            delta, self._pending = "".join(self._pending), []
+            self.seq += 1
+            self._sent_at = time.monotonic()
+            message = delta_message(
+                turn_id=self.turn_id, seq=self.seq, kind=self._kind, delta=delta
+            )
+            await services.turn_publish(conversation_id=self.conversation_id, message=message)
+
+    async def close(self) -> None:
+        """Send the rest; nothing is sent after this."""
+        await self.flush()
+
+    def abandon(self) -> None:
+        """Drop what is queued unsent; nothing is sent after this."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._pending = []
+
+    async def _flush_later(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        self._timer = None
+        await self.flush()

@@ -1,0 +1,99 @@
+"""What a job asks of the provider: the POST body, the events (new or resumed), the cancel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from conversations import selectors
+from conversations.models import Conversation, ReasoningEffort, Turn
+from responses_client import client
+
+if TYPE_CHECKING:
+    from conversations.streaming.jobs import Job
+
+logger = logging.getLogger(__name__)
+
+
+async def request_body(*, turn: Turn, background: bool) -> dict[str, Any]:
+    """The POST /responses body for the turn, from its conversation's current settings."""
+    return await database_sync_to_async(_request_body)(turn=turn, background=background)
+
+
+def _request_body(*, turn: Turn, background: bool) -> dict[str, Any]:
+    conversation = Conversation.objects.get(pk=turn.conversation_id)
+    previous = selectors.conversation_last_response_id(conversation=conversation)
+    return request_body_sync(
+        turn=turn, conversation=conversation, background=background, previous_response_id=previous
+    )
+
+
+def request_body_sync(
+    *, turn: Turn, conversation: Conversation, background: bool, previous_response_id: str
+) -> dict[str, Any]:
+    """request_body with its reads done, for callers on the database thread.
+
+    `previous_response_id` is the conversation's last completed response (or ''), for
+    providers that keep state.
+    """
+    body: dict[str, Any] = {
+        "model": conversation.model or settings.OPENAI_MODEL,
+        "input": turn.user_text,
+        "store": True,
+        # A chat longer than the model's window loses its oldest turns rather than failing.
+        "truncation": "auto",
+    }
+    if background:
+        body["background"] = True
+    if conversation.instructions:
+        body["instructions"] = conversation.instructions
+    if conversation.temperature is not None:
+        body["temperature"] = conversation.temperature
+    if conversation.max_output_tokens is not None:
+        body["max_output_tokens"] = conversation.max_output_tokens
+    if conversation.reasoning_effort != ReasoningEffort.NONE:
+        # OpenAI streams reasoning summaries only when asked for; others ignore "summary".
+        body["reasoning"] = {"effort": conversation.reasoning_effort, "summary": "auto"}
+    body.update(
+        _context_fields(conversation=conversation, turn=turn, previous=previous_response_id)
+    )
+    return body
+
+
+def _context_fields(*, conversation: Conversation, turn: Turn, previous: str) -> dict[str, Any]:
+    """Chain to the last completed response, or send the whole history to stateless providers."""
+    if not settings.OPENAI_STATELESS:
+        return {"previous_response_id": previous} if previous else {}
+    history = selectors.turn_history(conversation=conversation, before_position=turn.position)
+    messages = [
+        message
+        for past in history
+        for message in (
+            {"role": "user", "content": past.user_text},
+            {"role": "assistant", "content": past.output_text},
+        )
+    ]
+    return {"input": [*messages, {"role": "user", "content": turn.user_text}]}
+
+
+def provider_events(job: Job, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    """The job's provider events: a new streamed response, or the rest of a background one."""
+    if job.resuming:
+        return client.response_stream_resume(
+            response_id=job.response_id, starting_after=job.provider_seq
+        )
+    return client.response_stream(body=body)
+
+
+async def response_cancel(job: Job) -> dict[str, Any] | None:
+    """Cancel a background response at the provider (closing our stream doesn't stop it);
+    its final object, or None when the cancel failed."""
+    try:
+        return await client.response_cancel(response_id=job.response_id)
+    except client.ProviderError as exc:
+        logger.warning("Turn %s: cancelling %s failed: %r", job.turn.pk, job.response_id, exc)
+        return None

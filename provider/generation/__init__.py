@@ -1,0 +1,1 @@
+"""One response: admission, the prompt and its window, the engine passes and the run."""

@@ -1,0 +1,1 @@
+"""Tests of sign-up, login and the first account."""

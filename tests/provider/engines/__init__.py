@@ -1,0 +1,1 @@
+"""Tests of provider.engines: the scripted contract, the local model and their helpers."""

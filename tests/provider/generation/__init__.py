@@ -1,0 +1,1 @@
+"""Tests of provider.generation: one response's run, passes, reasoning, prompt and window."""

@@ -1,0 +1,1 @@
+"""Tests of the provider client: calls, SSE parsing, retries, typed errors, usage."""
