@@ -1,10 +1,11 @@
-"""Conversations, their turns, and the outbox of provider deletions."""
+"""Conversations, their turns, the files attached to them, and the outbox of provider deletions."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 
 
@@ -117,6 +118,54 @@ class Turn(models.Model):
     def is_terminal(self) -> bool:
         """Whether the turn has finished for good."""
         return self.status in TERMINAL_TURN_STATUSES
+
+
+def attachment_storage() -> Storage:
+    """The storage of attached files: STORAGES["attachments"] (under the data dir by default)."""
+    return storages["attachments"]
+
+
+def attachment_upload_path(attachment: Attachment, filename: str) -> str:
+    """Where a file is stored: under ids, never the user's file name (kept in a column)."""
+    return f"{attachment.owner_id}/{attachment.pk}"
+
+
+class AttachmentKind(models.TextChoices):
+    """What a file is sent to the provider as."""
+
+    IMAGE = "image", "Image"
+    TEXT = "text", "Text"
+    PDF = "pdf", "PDF"
+
+
+class Attachment(models.Model):
+    """A file a user attached to a message: unsent (no turn yet) until its message is sent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attachments"
+    )
+    turn = models.ForeignKey(
+        Turn, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    # Order within its message.
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, choices=AttachmentKind.choices)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    # A message sent again (Retry) gets rows of its own that share the stored file.
+    file = models.FileField(
+        storage=attachment_storage, upload_to=attachment_upload_path, max_length=255
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["turn", "position"]
+        indexes = [models.Index(fields=["owner", "turn"], name="attachment_owner_turn")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ProviderDeletion(models.Model):

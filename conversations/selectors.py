@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 
-from conversations.models import Conversation, ProviderDeletion, Turn, TurnStatus
+from conversations.models import Attachment, Conversation, ProviderDeletion, Turn, TurnStatus
 
 
 def conversation_list(*, owner: AbstractBaseUser, query: str = "") -> QuerySet[Conversation]:
@@ -47,9 +48,53 @@ def conversation_owner_id(*, conversation_id: uuid.UUID) -> int | None:
 ANSWERED = [TurnStatus.COMPLETED, TurnStatus.INCOMPLETE, TurnStatus.CANCELLED]
 
 
+def _with_attachments() -> Prefetch:
+    """Loads a turn's files into `turn.attachment_list` (services set it on turns they create)."""
+    return Prefetch(
+        "attachments", queryset=Attachment.objects.order_by("position"), to_attr="attachment_list"
+    )
+
+
 def turn_list(*, conversation: Conversation) -> QuerySet[Turn]:
-    """The turns of a conversation in order."""
-    return conversation.turns.order_by("position")
+    """The turns of a conversation in order, with their attachments."""
+    return conversation.turns.order_by("position").prefetch_related(_with_attachments())
+
+
+def turn_attachments(*, turn: Turn) -> list[Attachment]:
+    """A turn's attachments in order: the ones loaded with it, else read now."""
+    loaded = getattr(turn, "attachment_list", None)
+    if loaded is not None:
+        return loaded
+    return list(Attachment.objects.filter(turn=turn).order_by("position"))
+
+
+def attachment_get(*, owner: AbstractBaseUser, attachment_id: uuid.UUID) -> Attachment:
+    """One attachment of the owner; raises Attachment.DoesNotExist otherwise."""
+    return Attachment.objects.get(owner=owner, pk=attachment_id)
+
+
+def attachments_sendable_count(
+    *, owner: AbstractBaseUser, conversation_id: uuid.UUID, attachment_ids: list[uuid.UUID]
+) -> int:
+    """How many of the ids a message of the conversation may carry: the owner's unsent
+    attachments, or ones already sent in that conversation (a message sent again)."""
+    return Attachment.objects.filter(
+        Q(turn__isnull=True) | Q(turn__conversation_id=conversation_id),
+        owner=owner,
+        pk__in=attachment_ids,
+    ).count()
+
+
+def attachment_as_dict(*, attachment: Attachment) -> dict[str, object]:
+    """An attachment as the page shows it (and the websocket protocol's attachment object)."""
+    return {
+        "id": str(attachment.pk),
+        "name": attachment.name,
+        "kind": attachment.kind,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "url": reverse("attachment_content", kwargs={"attachment_id": attachment.pk}),
+    }
 
 
 def conversation_last_response_id(*, conversation: Conversation) -> str:
@@ -96,16 +141,23 @@ def turn_as_dict(*, turn: Turn) -> dict[str, object]:
         "usage": usage,
         "error": turn.error,
         "retryable": turn.retryable,
+        **_attachments_field(turn),
     }
+
+
+def _attachments_field(turn: Turn) -> dict[str, object]:
+    """{"attachments": [...]} when the turn's attachments are loaded; frames sent from async code
+    (a finished turn) leave them out rather than query, and the page keeps what it shows."""
+    loaded = getattr(turn, "attachment_list", None)
+    if loaded is None:
+        return {}
+    return {"attachments": [attachment_as_dict(attachment=a) for a in loaded]}
 
 
 def turn_history(*, conversation: Conversation, before_position: int) -> list[Turn]:
     """Answered turns before a position, oldest first (the context for stateless providers)."""
-    return list(
-        conversation.turns.filter(status__in=ANSWERED, position__lt=before_position).order_by(
-            "position"
-        )
-    )
+    turns = conversation.turns.filter(status__in=ANSWERED, position__lt=before_position)
+    return list(turns.order_by("position").prefetch_related(_with_attachments()))
 
 
 def provider_deletion_due(*, now: datetime) -> list[ProviderDeletion]:

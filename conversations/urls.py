@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from conversations import views
+from conversations import attachment_views, views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -13,6 +13,12 @@ urlpatterns = [
     path("c/<uuid:conversation_id>/turns/", views.conversation_turns, name="conversation_turns"),
     path("c/<uuid:conversation_id>/rename/", views.conversation_rename, name="conversation_rename"),
     path("c/<uuid:conversation_id>/delete/", views.conversation_delete, name="conversation_delete"),
+    path("attachments/", attachment_views.attachment_upload, name="attachment_upload"),
+    path(
+        "attachments/<uuid:attachment_id>/",
+        attachment_views.attachment_content,
+        name="attachment_content",
+    ),
     path(
         "c/<uuid:conversation_id>/settings/",
         views.conversation_settings,

@@ -80,6 +80,7 @@ def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> Htt
             "conversationId": str(conversation.pk),
             "socketPath": f"/ws/conversations/{conversation.pk}/",
             "turnsUrl": reverse("conversation_turns", kwargs={"conversation_id": conversation.pk}),
+            "uploadUrl": reverse("attachment_upload"),
         },
         "rename_form": RenameForm(initial={"title": conversation.title}),
     }

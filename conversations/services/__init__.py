@@ -3,6 +3,12 @@
 One module per concern; callers use the names re-exported here (`services.turn_finish`).
 """
 
+from conversations.services.attachments import (
+    attachment_create,
+    attachment_files_delete_on_commit,
+    attachments_claim,
+    attachments_unsent_prune,
+)
 from conversations.services.conversations import (
     TITLE_MAX_LENGTH,
     conversation_create,
@@ -38,6 +44,10 @@ from conversations.services.turns import (
 __all__ = [
     "TITLE_MAX_LENGTH",
     "TurnStart",
+    "attachment_create",
+    "attachment_files_delete_on_commit",
+    "attachments_claim",
+    "attachments_unsent_prune",
     "conversation_create",
     "conversation_delete",
     "conversation_generating_publish",

@@ -8,10 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations.models import (
+    Attachment,
     Conversation,
     ProviderDeletion,
     ReasoningEffort,
 )
+from conversations.services.attachments import attachment_files_delete_on_commit
 from conversations.services.publishing import conversation_publish
 
 TITLE_MAX_LENGTH = 200
@@ -74,8 +76,13 @@ def conversation_update_settings(
 def conversation_delete(*, conversation: Conversation) -> list[str]:
     """Delete a conversation and queue its provider responses for deletion.
 
-    Returns the queued response ids; the outbox deletes them at the provider.
+    Returns the queued response ids; the outbox deletes them at the provider. Attached files
+    are deleted once the rows are.
     """
+    files = Attachment.objects.filter(turn__conversation=conversation).values_list(
+        "file", flat=True
+    )
+    attachment_files_delete_on_commit(names=list(files))
     response_ids = [rid for rid in conversation.turns.values_list("response_id", flat=True) if rid]
     now = timezone.now()
     ProviderDeletion.objects.bulk_create(

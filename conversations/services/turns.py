@@ -11,10 +11,15 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from conversations.models import (
+    Attachment,
     Conversation,
     ProviderDeletion,
     Turn,
     TurnStatus,
+)
+from conversations.services.attachments import (
+    attachment_files_delete_on_commit,
+    attachments_claim,
 )
 from responses_client.usage import Usage
 
@@ -52,11 +57,16 @@ def turn_create(*, conversation: Conversation, text: str) -> Turn:
 
 
 @transaction.atomic
-def turns_create_if_idle(*, messages: dict[uuid.UUID, str]) -> dict[uuid.UUID, Turn | None]:
+def turns_create_if_idle(
+    *,
+    messages: dict[uuid.UUID, str],
+    attachments: dict[uuid.UUID, list[uuid.UUID]] | None = None,
+) -> dict[uuid.UUID, Turn | None]:
     """Append each message to its conversation as a new pending turn, in one transaction.
 
     A conversation with a turn still running (in any process) gets None instead; a conversation
-    that no longer exists is left out.
+    that no longer exists is left out. `attachments` gives a message its files (by id); each new
+    turn's are in `turn.attachment_list`.
     """
     # Locked in pk order, so two processes starting turns of the same conversations can't
     # deadlock; the running check and the positions are read under that lock.
@@ -80,6 +90,9 @@ def turns_create_if_idle(*, messages: dict[uuid.UUID, str]) -> dict[uuid.UUID, T
         )
     turns = [turn for turn in created.values() if turn is not None]
     Turn.objects.bulk_create(turns)
+    for turn in turns:
+        ids = (attachments or {}).get(turn.conversation_id, [])
+        turn.attachment_list = attachments_claim(turn=turn, attachment_ids=ids) if ids else []
     now = timezone.now()
     for turn in turns:
         turn.conversation.updated_at = now
@@ -180,6 +193,8 @@ def turn_delete(*, turn: Turn) -> str:
         ProviderDeletion.objects.get_or_create(
             response_id=turn.response_id, defaults={"next_attempt_at": timezone.now()}
         )
+    files = Attachment.objects.filter(turn=turn).values_list("file", flat=True)
+    attachment_files_delete_on_commit(names=list(files))
     turn.delete()
     return turn.response_id
 

@@ -7,7 +7,9 @@ after seq and its response / reasoning_done / finished frames, then the live tai
 already been sent is never sent twice.
 
 Client -> server frames (JSON objects, at most 64 KiB):
-  {"type": "message.send", "text": str}   text is stripped; 1..32000 characters
+  {"type": "message.send", "text": str, "attachments"?: [id]}   text is stripped; 1..32000
+      characters (may be empty with attachments); attachments: at most 10 ids from the upload
+      endpoint (the user's, unsent, or already sent in this conversation for a message sent again)
   {"type": "turn.stop"}                   stop the conversation's generating turn (no-op if none)
 
 Server -> client frames:
@@ -26,13 +28,15 @@ Server -> client frames:
   {"type": "error", "code": str, "message": str}   a rejected frame; nothing was stored and the
       socket stays open. Codes: frame_too_large, invalid_json, unknown_type, empty_message,
       message_too_long, busy (a turn of this conversation is still generating), not_found (the
-      conversation was deleted since the socket connected).
+      conversation was deleted since the socket connected), invalid_attachments,
+      too_many_attachments, attachment_not_found.
 
 T is selectors.turn_as_dict: {"id", "position", "user_text", "status", "response_id",
 "output_text", "reasoning_text", "reasoning_seconds" (float|null), "usage" ({"input_tokens",
 "output_tokens", "reasoning_tokens", "cached_tokens"}|null), "error" (str), "retryable" (bool: the
 turn failed or was interrupted in a way sending its message again may fix; the page offers Retry
-only then, not for a request the provider refuses, such as one too long for the model)}.
+only then, not for a request the provider refuses, such as one too long for the model),
+"attachments" ([selectors.attachment_as_dict], left out of frames that do not carry them)}.
 
 Anonymous users and non-owners: the socket is accepted, then closed with code 4403 (closing
 before accept would reach the browser as a bare 1006). Every tab of the conversation gets the
@@ -50,7 +54,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from conversations import selectors, services, streamlog
+from conversations import selectors, services, streamlog, uploads
 from conversations.models import Conversation
 from conversations.streaming import generation, reaper
 
@@ -119,7 +123,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         kind = content.get("type")
         if kind == "message.send":
-            await self._message_send(_text_clean(content.get("text")))
+            attachment_ids = await self._attachments_clean(content.get("attachments"))
+            text = _text_clean(content.get("text"), required=not attachment_ids)
+            await self._message_send(text, attachment_ids)
         elif kind == "turn.stop":
             generation.generation_stop_soon(conversation_id=self.conversation.pk)
         else:
@@ -146,9 +152,25 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             self.sent_seq[frame["turn_id"]] = frame["seq"]
         await self.send_json(frame)
 
-    async def _message_send(self, text: str) -> None:
+    async def _attachments_clean(self, value: Any) -> tuple[uuid.UUID, ...]:
+        """The frame's attachment ids, or raise FrameRejected before anything is stored."""
+        ids = _attachment_ids(value)
+        if ids:
+            sendable = await database_sync_to_async(selectors.attachments_sendable_count)(
+                owner=self.scope["user"], conversation_id=self.conversation.pk, attachment_ids=ids
+            )
+            if sendable != len(ids):
+                raise FrameRejected(
+                    "attachment_not_found",
+                    "An attached file is no longer available: remove it and attach it again.",
+                )
+        return ids
+
+    async def _message_send(self, text: str, attachment_ids: tuple[uuid.UUID, ...]) -> None:
         try:
-            await generation.generation_submit(conversation=self.conversation, text=text)
+            await generation.generation_submit(
+                conversation=self.conversation, text=text, attachment_ids=attachment_ids
+            )
         except generation.GenerationBusy:
             raise FrameRejected(
                 "busy", "Wait for the current reply to finish, or stop it, before sending."
@@ -192,10 +214,28 @@ def _frame_parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, A
     return content
 
 
-def _text_clean(text: Any) -> str:
-    """The message text stripped, or raise FrameRejected when empty or too long."""
+def _attachment_ids(value: Any) -> tuple[uuid.UUID, ...]:
+    """Distinct attachment ids in their order, or raise FrameRejected for a malformed list."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise FrameRejected("invalid_attachments", "Attachments must be a list of ids.")
+    try:
+        ids = tuple(dict.fromkeys(uuid.UUID(item) for item in value))
+    except ValueError:
+        raise FrameRejected("attachment_not_found", "An attached file was not found.") from None
+    if len(ids) > uploads.MAX_ATTACHMENTS:
+        raise FrameRejected(
+            "too_many_attachments",
+            f"A message can carry at most {uploads.MAX_ATTACHMENTS} files.",
+        )
+    return ids
+
+
+def _text_clean(text: Any, *, required: bool = True) -> str:
+    """The message text stripped, or raise FrameRejected when empty (and required) or too long."""
     text = text.strip() if isinstance(text, str) else ""
-    if not text:
+    if not text and required:
         raise FrameRejected("empty_message", "Type a message before sending.")
     if len(text) > MAX_TEXT_CHARS:
         raise FrameRejected(

@@ -59,14 +59,19 @@ def generation_busy(*, conversation_id: uuid.UUID) -> bool:
     return conversation_id in _jobs
 
 
-async def generation_submit(*, conversation: Conversation, text: str) -> Turn:
-    """Store the user's message as a new turn and start generating; raises GenerationBusy."""
+async def generation_submit(
+    *, conversation: Conversation, text: str, attachment_ids: tuple[uuid.UUID, ...] = ()
+) -> Turn:
+    """Store the user's message (and its files) as a new turn and start generating; raises
+    GenerationBusy."""
     if conversation.pk in _jobs:
         raise GenerationBusy
     # Reserve before awaiting, so two tabs sending at once can't both pass the check.
     _jobs[conversation.pk] = None
     try:
-        begun = await starts.turn_begin(conversation_id=conversation.pk, text=text)
+        begun = await starts.turn_begin(
+            conversation_id=conversation.pk, text=text, attachment_ids=attachment_ids
+        )
         if begun is None:
             raise GenerationBusy  # generating in another process
     except BaseException:

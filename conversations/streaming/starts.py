@@ -17,14 +17,18 @@ from conversations.streaming.groupcommit import GroupCommit
 from conversations.streaming.requests import request_body_sync
 
 Begun = tuple[Turn, dict[str, Any]]
+# A message to start: its conversation, its text, the ids of its attachments.
+Message = tuple[uuid.UUID, str, tuple[uuid.UUID, ...]]
 
 
-async def turn_begin(*, conversation_id: uuid.UUID, text: str) -> Begun | None:
+async def turn_begin(
+    *, conversation_id: uuid.UUID, text: str, attachment_ids: tuple[uuid.UUID, ...] = ()
+) -> Begun | None:
     """A new pending turn for the message and its POST body; None while another turn runs.
 
     Raises Conversation.DoesNotExist when the conversation has been deleted.
     """
-    return await _begins.submit((conversation_id, text))
+    return await _begins.submit((conversation_id, text, attachment_ids))
 
 
 async def turn_started(*, start: services.TurnStart) -> None:
@@ -32,11 +36,14 @@ async def turn_started(*, start: services.TurnStart) -> None:
     await _starts.submit(start)
 
 
-def _turns_begin(messages: list[tuple[uuid.UUID, str]]) -> list[Begun | None | Exception]:
-    turns = services.turns_create_if_idle(messages=dict(messages))
+def _turns_begin(messages: list[Message]) -> list[Begun | None | Exception]:
+    turns = services.turns_create_if_idle(
+        messages={pk: text for pk, text, _ in messages},
+        attachments={pk: list(ids) for pk, _, ids in messages if ids},
+    )
     created = [pk for pk, turn in turns.items() if turn is not None]
     previous = selectors.conversations_last_response_ids(conversation_ids=created)
-    return [_begun(turns, previous, conversation_id) for conversation_id, _ in messages]
+    return [_begun(turns, previous, conversation_id) for conversation_id, _, _ in messages]
 
 
 def _begun(
@@ -61,5 +68,5 @@ def _turns_start(starts: list[services.TurnStart]) -> list[None]:
     return [None] * len(starts)
 
 
-_begins: GroupCommit[tuple[uuid.UUID, str], Begun | None] = GroupCommit(_turns_begin)
+_begins: GroupCommit[Message, Begun | None] = GroupCommit(_turns_begin)
 _starts: GroupCommit[services.TurnStart, None] = GroupCommit(_turns_start)

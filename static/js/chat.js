@@ -1,4 +1,5 @@
 // The chat page: renders history and live turns with one code path, and speaks the websocket protocol.
+import { AttachmentTray, setupAttachInputs } from "./attachments.js";
 import { setupDialogs } from "./dialogs.js";
 import { ChatSocket } from "./socket.js";
 import { TERMINAL, TurnView, endAnnouncement } from "./turns.js";
@@ -9,10 +10,18 @@ const form = document.getElementById("composer");
 const input = document.getElementById("message");
 const sendButton = document.getElementById("send");
 const stopButton = document.getElementById("stop");
+const attachButton = document.getElementById("attach");
 const alertLine = document.getElementById("chat-alert");
 const statusLine = document.getElementById("chat-status");
 const views = new Map();
+const tray = new AttachmentTray({
+  tray: document.getElementById("attachment-tray"),
+  uploadUrl: config.uploadUrl,
+  csrfToken: form.elements.csrfmiddlewaretoken.value,
+  onError: showAlert,
+});
 let pendingText = null;
+let pendingFiles = null;
 let stickToBottom = true;
 let leaving = false;
 let deleted = false;
@@ -47,6 +56,7 @@ function refreshControls() {
   if (!busy) stopButton.disabled = false;
   sendButton.disabled = busy || deleted;
   input.disabled = deleted;
+  attachButton.disabled = deleted;
   markGenerating(document.querySelector('nav a[aria-current="page"]'), busy);
 }
 
@@ -105,6 +115,7 @@ const handlers = {
     addOrUpdate(message.turn);
     adoptTitle(message.turn);
     pendingText = null;
+    pendingFiles = null;
   },
   "turn.response": (message) => views.get(message.turn_id)?.setResponseId(message.response_id),
   "turn.delta": (message) => views.get(message.turn_id)?.applyDelta(message),
@@ -135,7 +146,9 @@ const handlers = {
     showAlert(message.message || "Something went wrong.");
     // Give back a message the server refused, unless the user has started typing another.
     if (pendingText !== null && input.value === "") input.value = pendingText;
+    if (pendingFiles) tray.restore(pendingFiles);
     pendingText = null;
+    pendingFiles = null;
   },
 };
 
@@ -181,9 +194,9 @@ const socket = new ChatSocket(config.socketPath, {
 // Interrupted answers, and failed ones a second try may fix, offer Retry: the same message, sent
 // again as a new turn.
 // Only the last turn shows it (app.css), and a retry waiting for its turn.created is not repeated.
-function retry(text) {
+function retry(text, attachments) {
   if (generating() || pendingText !== null) return;
-  socket.send({ type: "message.send", text });
+  socket.send({ type: "message.send", text, attachments });
   pendingText = text;
   stickToBottom = true;
 }
@@ -196,9 +209,15 @@ function autosize() {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = input.value;
-  if (!text.trim() || generating() || deleted) return;
-  socket.send({ type: "message.send", text });
+  const attachments = tray.ids();
+  if ((!text.trim() && !attachments.length) || generating() || deleted) return;
+  if (tray.uploading) {
+    showAlert("Wait for the attached files to finish uploading.");
+    return;
+  }
+  socket.send({ type: "message.send", text, attachments });
   pendingText = text;
+  pendingFiles = tray.take();
   input.value = "";
   autosize();
   stickToBottom = true;
@@ -232,4 +251,11 @@ refreshControls();
 // The message box was disabled until now (chat.html); it takes the focus autofocus would have.
 if (document.activeElement === document.body) input.focus();
 setupDialogs();
+setupAttachInputs({
+  tray,
+  button: attachButton,
+  fileInput: document.getElementById("attach-input"),
+  textarea: input,
+  dropZone: document.querySelector(".composer-wrap"),
+});
 list.scrollTop = list.scrollHeight;

@@ -1,4 +1,5 @@
 // One turn on screen: the user's message and the assistant's reasoning, answer, error and usage.
+import { attachmentElement } from "./attachments.js";
 import { renderMarkdown } from "./markdown.js";
 
 export const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled", "interrupted"]);
@@ -40,6 +41,7 @@ export class TurnView {
   constructor(turn, { onRetry } = {}) {
     this.id = turn.id;
     this.userText = turn.user_text;
+    this.attachmentIds = [];
     this.lastSeq = -1;
     this.renderQueued = false;
     this.userOpenedReasoning = false;
@@ -50,6 +52,8 @@ export class TurnView {
     this.element.dataset.turnId = turn.id;
     const user = el("div", "user-message");
     user.append(el("span", "visually-hidden", "You said: "), document.createTextNode(turn.user_text));
+    user.hidden = turn.user_text === "";
+    this.files = el("div", "user-attachments");
 
     this.assistant = el("div", "assistant");
     this.assistant.append(el("h2", "visually-hidden", "Answer"));
@@ -64,9 +68,9 @@ export class TurnView {
     this.meta = el("div", "turn-meta");
     this.retry = el("button", "btn retry", "Retry");
     this.retry.type = "button";
-    this.retry.addEventListener("click", () => onRetry?.(this.userText));
+    this.retry.addEventListener("click", () => onRetry?.(this.userText, this.attachmentIds));
     this.assistant.append(this.reasoning, this.answer, this.typing, this.error, this.retry, this.meta);
-    this.element.append(user, this.assistant);
+    this.element.append(this.files, user, this.assistant);
     this.update(turn);
   }
 
@@ -89,7 +93,15 @@ export class TurnView {
     this.errorText = turn.error || "";
     // The server's call: a failure a second try may fix, or an interruption (never a refusal).
     this.retryable = Boolean(turn.retryable);
+    // Frames that do not carry the files (a turn finishing) leave them as they are.
+    if (turn.attachments) this.showAttachments(turn.attachments);
     this.render();
+  }
+
+  showAttachments(attachments) {
+    this.attachmentIds = attachments.map((attachment) => attachment.id);
+    this.files.replaceChildren(...attachments.map(attachmentElement));
+    this.files.hidden = attachments.length === 0;
   }
 
   /** After a re-attach: the update() just applied holds everything up to seq. */

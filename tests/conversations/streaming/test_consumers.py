@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from channels.db import database_sync_to_async
@@ -10,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from chatsite.asgi import application
-from conversations.models import Conversation, Turn
+from conversations.models import Attachment, Conversation, Turn
 from responses_client import client
 from tests.conversations.streaming.sockets import connect
 from tests.polling import eventually
@@ -340,3 +341,86 @@ async def test_other_conversation_hears_generating_of_the_same_user_only(
     assert await outsider.receive_nothing()
     for communicator in (watching, outsider, generating):
         await communicator.disconnect()
+
+
+async def send_with_files(communicator, text: str, ids: list) -> None:
+    await communicator.send_json_to(
+        {"type": "message.send", "text": text, "attachments": [str(pk) for pk in ids]}
+    )
+
+
+@pytest.mark.parametrize(
+    ("attachments", "code"),
+    [
+        ("not a list", "invalid_attachments"),
+        ([1, 2], "invalid_attachments"),
+        (["not-a-uuid"], "attachment_not_found"),
+        ([str(uuid.uuid4())], "attachment_not_found"),
+        ([str(uuid.uuid4()) for _ in range(11)], "too_many_attachments"),
+    ],
+)
+async def test_bad_attachment_lists_are_rejected(conversation, attachments, code):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await communicator.send_json_to(
+        {"type": "message.send", "text": "hi", "attachments": attachments}
+    )
+    error = await communicator.receive_json_from(timeout=WAIT)
+    await communicator.disconnect()
+    assert error["type"] == "error" and error["code"] == code and error["message"]
+    assert await turn_count(conversation) == 0
+
+
+async def test_another_users_attachment_is_rejected(conversation, attachment_factory):
+    foreign = await database_sync_to_async(attachment_factory)()
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_with_files(communicator, "hi", [foreign.pk])
+    error = await communicator.receive_json_from(timeout=WAIT)
+    await communicator.disconnect()
+    assert error["code"] == "attachment_not_found"
+    assert await turn_count(conversation) == 0
+    assert (await Attachment.objects.aget(pk=foreign.pk)).turn_id is None
+
+
+async def test_an_attachment_sent_in_another_conversation_is_rejected(
+    conversation, conversation_factory, attachment_factory
+):
+    other = await database_sync_to_async(conversation_factory)(owner=conversation.owner)
+    turn = await Turn.objects.acreate(conversation=other, position=0, user_text="x")
+    sent = await database_sync_to_async(attachment_factory)(turn=turn)
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_with_files(communicator, "hi", [sent.pk])
+    error = await communicator.receive_json_from(timeout=WAIT)
+    await communicator.disconnect()
+    assert error["code"] == "attachment_not_found"
+
+
+async def test_a_message_of_files_alone_is_sent_and_stored(
+    provider_settings, conversation, attachment_factory
+):
+    image = await database_sync_to_async(attachment_factory)(owner=conversation.owner)
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_with_files(communicator, "  ", [image.pk])
+    frames = await frames_until(communicator, "turn.finished")
+    await communicator.disconnect()
+    created = frames[0]["turn"]
+    assert created["user_text"] == ""
+    assert [a["name"] for a in created["attachments"]] == ["cat.png"]
+    assert frames[-1]["turn"]["status"] == "completed"
+    # The embedded provider took the input_image part (its small model cannot see it).
+    assert "cannot see images" in frames[-1]["turn"]["output_text"]
+    image = await Attachment.objects.select_related("turn").aget(pk=image.pk)
+    assert image.turn.pk == created["id"]
+
+
+async def test_a_retry_sends_the_same_files_again(
+    provider_settings, conversation, attachment_factory
+):
+    image = await database_sync_to_async(attachment_factory)(owner=conversation.owner)
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_with_files(communicator, "first", [image.pk])
+    await frames_until(communicator, "turn.finished")
+    await send_with_files(communicator, "again", [image.pk])
+    frames = await frames_until(communicator, "turn.finished")
+    await communicator.disconnect()
+    assert [a["name"] for a in frames[0]["turn"]["attachments"]] == ["cat.png"]
+    assert await Attachment.objects.filter(turn__conversation=conversation).acount() == 2

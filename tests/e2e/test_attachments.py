@@ -1,0 +1,58 @@
+"""Attachments in a real browser: attach an image, send, see it after reload; refused files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conversations.conftest import png_bytes
+
+pytestmark = pytest.mark.e2e
+
+
+def attach(page: Page, path: Path) -> None:
+    page.get_by_label("Attach files").set_input_files(path)
+
+
+def test_an_attached_image_is_sent_and_stays_in_the_history(chat_page: Page, tmp_path: Path):
+    page = chat_page
+    image = tmp_path / "red dot.png"
+    image.write_bytes(png_bytes())
+    expect(page.get_by_role("button", name="Attach")).to_be_enabled()
+    attach(page, image)
+    tray = page.get_by_role("list", name="Attached files")
+    thumbnail = tray.get_by_role("img", name="red dot.png")
+    expect(thumbnail).to_be_visible()
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("What is in this picture?")
+    box.press("Enter")
+    turns = page.get_by_role("region", name="Messages")
+    expect(turns.get_by_role("img", name="red dot.png")).to_be_visible()
+    expect(tray).to_be_hidden()
+    expect(page.locator(".assistant").last).to_have_attribute("data-status", "completed")
+
+    page.reload()
+    sent = page.get_by_role("region", name="Messages").get_by_role("img", name="red dot.png")
+    expect(sent).to_be_visible()
+    # The thumbnail is the stored file, served to its owner.
+    assert page.evaluate("(img) => img.naturalWidth", sent.element_handle()) == 1
+
+
+def test_refused_files_show_an_error_and_keep_the_text(chat_page: Page, tmp_path: Path):
+    page = chat_page
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("Keep this text")
+    fake = tmp_path / "photo.png"
+    fake.write_bytes(b"this is not an image")
+    attach(page, fake)
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text("photo.png is not a PNG, JPEG, WebP or GIF image.")
+    big = tmp_path / "huge.png"
+    big.write_bytes(png_bytes() + b"\x00" * (10 * 2**20))
+    attach(page, big)
+    expect(alert).to_contain_text("huge.png is 10 MB; files can be at most 10 MB.")
+    expect(page.get_by_role("list", name="Attached files")).to_be_hidden()
+    expect(box).to_have_value("Keep this text")
+    assert page.locator(".turn").count() == 0
