@@ -12,7 +12,7 @@ from tests.conversations.conftest import png_bytes
 pytestmark = pytest.mark.e2e
 
 
-def attach(page: Page, path: Path) -> None:
+def attach(page: Page, path: Path | list[Path]) -> None:
     page.get_by_label("Attach files").set_input_files(path)
 
 
@@ -56,3 +56,42 @@ def test_refused_files_show_an_error_and_keep_the_text(chat_page: Page, tmp_path
     expect(page.get_by_role("list", name="Attached files")).to_be_hidden()
     expect(box).to_have_value("Keep this text")
     assert page.locator(".turn").count() == 0
+
+
+DROP_OR_PASTE = """([kind, name, bytes]) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], name, { type: "image/png" }));
+    const init = { bubbles: true, cancelable: true };
+    if (kind === "drop") {
+        const event = new DragEvent("drop", { ...init, dataTransfer: data });
+        document.querySelector(".composer-wrap").dispatchEvent(event);
+    } else {
+        const event = new ClipboardEvent("paste", { ...init, clipboardData: data });
+        document.getElementById("message").dispatchEvent(event);
+    }
+}"""
+
+
+def test_files_can_be_dropped_or_pasted(chat_page: Page):
+    page = chat_page
+    expect(page.get_by_role("button", name="Attach")).to_be_enabled()
+    page.evaluate(DROP_OR_PASTE, ["drop", "dropped.png", list(png_bytes())])
+    page.evaluate(DROP_OR_PASTE, ["paste", "pasted.png", list(png_bytes())])
+    tray = page.get_by_role("list", name="Attached files")
+    expect(tray.get_by_role("img", name="dropped.png")).to_be_visible()
+    expect(tray.get_by_role("img", name="pasted.png")).to_be_visible()
+    tray.get_by_role("button", name="Remove dropped.png").click()
+    expect(tray.get_by_role("img")).to_have_count(1)
+
+
+def test_at_most_ten_files_per_message(chat_page: Page, tmp_path: Path):
+    page = chat_page
+    files = []
+    for n in range(11):
+        files.append(tmp_path / f"note{n}.txt")
+        files[-1].write_text(f"note {n}")
+    expect(page.get_by_role("button", name="Attach")).to_be_enabled()
+    attach(page, files)
+    expect(page.get_by_role("alert")).to_have_text("A message can carry at most 10 files.")
+    tray = page.get_by_role("list", name="Attached files")
+    expect(tray.get_by_role("listitem")).to_have_count(10)
