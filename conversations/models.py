@@ -161,7 +161,7 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["turn", "position"]
+        ordering = ["turn_id", "position"]
         indexes = [models.Index(fields=["owner", "turn"], name="attachment_owner_turn")]
 
     def __str__(self) -> str:

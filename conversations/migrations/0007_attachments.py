@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('turn', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='conversations.turn')),
             ],
             options={
-                'ordering': ['turn', 'position'],
+                'ordering': ['turn_id', 'position'],
                 'indexes': [models.Index(fields=['owner', 'turn'], name='attachment_owner_turn')],
             },
         ),

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from conversations import selectors, services
 from conversations.models import Conversation, Turn, TurnStatus
-from conversations.streaming import starts, supervision
+from conversations.streaming import parts, starts, supervision
 from conversations.streaming.endings import job_finish, job_finish_from_stream
 from conversations.streaming.events import (
     Created,
@@ -175,10 +175,13 @@ async def _run(job: Job) -> None:
 
 
 async def _body(job: Job) -> dict[str, Any]:
-    """The POST body: built with the turn, or now; none for a re-attach."""
-    if job.body is not None or job.resuming:
-        return job.body or {}
-    return await request_body(turn=job.turn, background=job.background)
+    """The POST body: built with the turn, or now, its files read; none for a re-attach."""
+    if job.resuming:
+        return {}
+    body = job.body
+    if body is None:
+        body = await request_body(turn=job.turn, background=job.background)
+    return await parts.files_read(body)
 
 
 async def _announce(job: Job) -> None:

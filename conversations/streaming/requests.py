@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import logging
-import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +10,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from conversations import selectors
-from conversations.models import Attachment, AttachmentKind, Conversation, ReasoningEffort, Turn
+from conversations.models import Conversation, ReasoningEffort, Turn
+from conversations.streaming import parts
 from responses_client import client
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ def request_body_sync(
     """request_body with its reads done, for callers on the database thread.
 
     `previous_response_id` is the conversation's last completed response (or ''), for
-    providers that keep state.
+    providers that keep state. Attached files are still to be read: parts.files_read.
     """
     body: dict[str, Any] = {
         "model": conversation.model or settings.OPENAI_MODEL,
@@ -75,47 +74,17 @@ def _context_fields(*, conversation: Conversation, turn: Turn, previous: str) ->
         message
         for past in history
         for message in (
-            {"role": "user", "content": _user_content(past)},
+            {"role": "user", "content": parts.user_content(turn=past)},
             {"role": "assistant", "content": past.output_text},
         )
     ]
-    return {"input": [*messages, {"role": "user", "content": _user_content(turn)}]}
+    return {"input": [*messages, {"role": "user", "content": parts.user_content(turn=turn)}]}
 
 
 def _turn_input(turn: Turn) -> str | list[dict[str, Any]]:
     """The input of a chained turn: its text, or one user message when it carries files."""
-    content = _user_content(turn)
+    content = parts.user_content(turn=turn)
     return content if isinstance(content, str) else [{"role": "user", "content": content}]
-
-
-def _user_content(turn: Turn) -> str | list[dict[str, Any]]:
-    """A user message's content: its text alone, or its text and its files as content parts."""
-    attachments = selectors.turn_attachments(turn=turn)
-    if not attachments:
-        return turn.user_text
-    parts = [{"type": "input_text", "text": turn.user_text}] if turn.user_text else []
-    return parts + [_attachment_part(attachment) for attachment in attachments]
-
-
-def _attachment_part(attachment: Attachment) -> dict[str, Any]:
-    """One file as a content part: images and PDFs inline as data URLs, text with its name."""
-    with attachment.file.open("rb") as handle:
-        data = handle.read()
-    if attachment.kind == AttachmentKind.TEXT:
-        return {"type": "input_text", "text": _file_text(attachment.name, data.decode("utf-8"))}
-    media_type = attachment.content_type.split(";")[0]
-    url = f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
-    if attachment.kind == AttachmentKind.IMAGE:
-        return {"type": "input_image", "image_url": url, "detail": "auto"}
-    return {"type": "input_file", "filename": attachment.name, "file_data": url}
-
-
-def _file_text(name: str, text: str) -> str:
-    """A text file as the model reads it: its name, then its content in a Markdown fence longer
-    than any run of backticks inside it."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{name}\n{fence}\n{text}\n{fence}"
 
 
 def provider_events(job: Job, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:

@@ -1,13 +1,16 @@
-"""The POST body of a turn: its files as content parts, chained or in a stateless history."""
+"""The POST body of a turn (requests and parts): its files as content parts, chained or in a
+stateless history."""
 
 from __future__ import annotations
 
 import base64
 
 import pytest
+from asgiref.sync import async_to_sync
 
 from conversations import selectors
 from conversations.models import Turn, TurnStatus
+from conversations.streaming import parts
 from conversations.streaming.requests import request_body_sync
 from tests.conversations.conftest import png_bytes
 
@@ -27,9 +30,11 @@ def turn_at(conversation, position: int, text: str, **fields) -> Turn:
 
 
 def body_of(turn: Turn, previous: str = "") -> dict:
-    return request_body_sync(
+    """The body as the job sends it: built on the database thread, then its files read."""
+    body = request_body_sync(
         turn=turn, conversation=turn.conversation, background=False, previous_response_id=previous
     )
+    return async_to_sync(parts.files_read)(body)
 
 
 def test_a_turn_without_files_sends_its_text_alone(conversation):
