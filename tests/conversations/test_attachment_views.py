@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from conversations import uploads
 from conversations.models import Attachment, Turn, attachment_storage
-from tests.conversations.conftest import png_bytes
+from tests.samples import png_bytes
 
 pytestmark = pytest.mark.django_db
 UPLOAD_URL = "/attachments/"

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conversations import uploads
 from conversations.models import AttachmentKind
-from tests.conversations.conftest import png_bytes
+from tests.samples import png_bytes
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
 GIF = b"GIF89a\x01\x00\x01\x00" + b"\x00" * 32

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conversations.conftest import png_bytes
+from tests.samples import png_bytes
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from conversations import selectors
 from conversations.models import Turn, TurnStatus
 from conversations.streaming import parts
 from conversations.streaming.requests import request_body_sync
-from tests.conversations.conftest import png_bytes
+from tests.samples import png_bytes
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
