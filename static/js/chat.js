@@ -28,9 +28,14 @@ let deleted = false;
 let stopFocused = false;
 let announcing = null;
 
-function showAlert(message) {
+// Whether the alert says the socket is down: only that one goes when it is back up (a file
+// refused while the socket was still opening must stay).
+let connectionAlert = false;
+
+function showAlert(message, { connection = false } = {}) {
   alertLine.textContent = message;
   alertLine.hidden = !message;
+  connectionAlert = connection;
 }
 
 // The polite live region speaks when an answer ends, never per token. Emptied first, so the
@@ -182,12 +187,13 @@ const socket = new ChatSocket(config.socketPath, {
     refreshControls();
   },
   onOpen(reconnected) {
-    showAlert("");
+    if (connectionAlert) showAlert("");
     if (reconnected) resync();
   },
   onDown(final) {
     if (leaving) return;
-    showAlert(final ? "This conversation cannot be opened here." : "Connection lost. Reconnecting…");
+    const message = final ? "This conversation cannot be opened here." : "Connection lost. Reconnecting…";
+    showAlert(message, { connection: true });
   },
 });
 
