@@ -95,3 +95,22 @@ def test_at_most_ten_files_per_message(chat_page: Page, tmp_path: Path):
     expect(page.get_by_role("alert")).to_have_text("A message can carry at most 10 files.")
     tray = page.get_by_role("list", name="Attached files")
     expect(tray.get_by_role("listitem")).to_have_count(10)
+
+
+def test_retry_sends_the_files_again(chat_page: Page, tmp_path: Path):
+    page = chat_page
+    image = tmp_path / "chart.png"
+    image.write_bytes(png_bytes())
+    expect(page.get_by_role("button", name="Attach")).to_be_enabled()
+    attach(page, image)
+    expect(page.get_by_role("list", name="Attached files").get_by_role("img")).to_be_visible()
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("Break, please [fail]")
+    box.press("Enter")
+    expect(page.locator(".assistant").last).to_have_attribute("data-status", "failed")
+    page.get_by_role("button", name="Retry").click()
+    expect(page.locator(".assistant")).to_have_count(2)
+    messages = page.get_by_role("region", name="Messages")
+    expect(messages.get_by_role("img", name="chart.png")).to_have_count(2)
+    page.reload()
+    expect(messages.get_by_role("img", name="chart.png")).to_have_count(2)
