@@ -20,7 +20,10 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 @csrf_exempt  # checked below, once the size is known: the CSRF check reads the whole body
 @require_POST
 def attachment_upload(request: HttpRequest) -> HttpResponse:
-    """Refuse a request too large from its Content-Length alone, before any of it is parsed."""
+    """POST one file (multipart field `file`): 201 with the unsent attachment, else a JSON error.
+
+    A request too large is refused from its Content-Length alone, before any of it is parsed.
+    """
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
