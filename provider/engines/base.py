@@ -29,6 +29,8 @@ class Generation:
     """One generation pass: the request, then the figures the engine reports back.
 
     `purpose="plan"` asks for a short reasoning plan of a reply to `messages`;
+    `purpose="choose"` asks which of `choices` to take: "answer" (reply in text, when offered)
+    or the names of tools to call (several, comma-separated, only when `several`);
     `purpose="answer"` asks for the reply itself, with `notes` (a plan) to take into account.
     """
 
@@ -36,8 +38,10 @@ class Generation:
     max_tokens: int
     temperature: float = 1.0
     top_p: float = 1.0
-    purpose: Literal["plan", "answer"] = "answer"
+    purpose: Literal["plan", "choose", "answer"] = "answer"
     notes: str = ""
+    choices: list[str] = field(default_factory=list)
+    several: bool = False
     # A JSON schema the output must match (constrained decoding), or None for free text.
     schema: dict[str, Any] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
@@ -67,10 +71,6 @@ class Engine(ABC):
     @abstractmethod
     async def check_schema(self, schema: dict[str, Any]) -> None:
         """Raise SchemaError if constrained decoding cannot use `schema` (checked before a run)."""
-
-    def auto_calls(self, messages: list[ChatMessage]) -> bool:
-        """Whether to call a tool under `tool_choice: auto` (small models cannot choose well)."""
-        return False
 
     @abstractmethod
     async def count_tokens(self, messages: list[ChatMessage]) -> int:

@@ -26,6 +26,7 @@ import httpx
 from django.conf import settings
 
 from provider.engines.base import ChatMessage, Engine, EngineError, Generation, SchemaError
+from provider.engines.choosing import choice_grammar, choice_messages
 from provider.engines.planning import PLAN_GRAMMAR, answer_messages, plan_messages
 from provider.engines.schemas import enforceable
 
@@ -198,6 +199,11 @@ class LlamaEngine(Engine):
         if generation.purpose == "plan":
             request["messages"] = plan_messages(generation.messages)
             request["grammar"] = PLAN_GRAMMAR
+        if generation.purpose == "choose":
+            several = generation.several
+            request["messages"] = choice_messages(generation.messages, several=several)
+            request["grammar"] = choice_grammar(generation.choices, several=several)
+            request["temperature"] = 0.0  # the same context always makes the same choice
         return request
 
     async def stream(self, generation: Generation) -> AsyncIterator[str]:

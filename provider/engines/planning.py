@@ -18,7 +18,7 @@ PLAN_GRAMMAR = 'root ::= line line line? line?\nline ::= "- " [^\\n]{3,90} "\\n"
 
 def plan_messages(messages: list[ChatMessage]) -> list[ChatMessage]:
     """The conversation with the planning request appended to the last user message."""
-    return _with_last_user_suffix(messages, PLAN_REQUEST)
+    return with_last_user_suffix(messages, PLAN_REQUEST)
 
 
 def answer_messages(messages: list[ChatMessage], notes: str) -> list[ChatMessage]:
@@ -34,10 +34,10 @@ def answer_messages(messages: list[ChatMessage], notes: str) -> list[ChatMessage
     )
     if not bullets:
         return messages
-    return _with_last_user_suffix(messages, f"(Key points to cover: {'; '.join(bullets)})")
+    return with_last_user_suffix(messages, f"(Key points to cover: {'; '.join(bullets)})")
 
 
-def _with_last_user_suffix(messages: list[ChatMessage], suffix: str) -> list[ChatMessage]:
+def with_last_user_suffix(messages: list[ChatMessage], suffix: str) -> list[ChatMessage]:
     """A copy of messages whose last user message ends with a blank line and suffix.
 
     Per-turn text goes only at the end, so earlier messages stay byte-identical across passes

@@ -18,6 +18,11 @@ Directives inside T:
   context joined with " | " (so chaining through previous_response_id is testable);
 - `[call]` makes the reply a call of the first function tool under `tool_choice: "auto"`.
 
+Tool choice (the `choose` pass, under `tool_choice` auto, required or allowed_tools): the tools
+called are those whose name appears in T, in the order the tools are listed (only the first
+unless parallel calls are allowed); `[call]` names the first tool. When T names none, the reply
+is text ("answer") if that is allowed, else a call of the first tool.
+
 Structured output (a pass with a JSON schema: `text.format` json_schema / json_object, or a
 function call's arguments) is `json.dumps` of a deterministic instance of the schema
 (provider.engines.schemas.example): every property present, strings = T, numbers 1.5, integers 1,
@@ -46,6 +51,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from provider.engines.base import ChatMessage, Engine, EngineError, Generation, SchemaError
+from provider.engines.choosing import ANSWER, SEPARATOR
 from provider.engines.schemas import example, foreign_ref
 
 FAIL_AFTER_TOKENS = 3
@@ -88,8 +94,19 @@ def plan_text(messages: list[ChatMessage]) -> str:
     return "Planning a reply to: " + (users[-1] if users else "")
 
 
+def choice_text(generation: Generation, last: str) -> str:
+    """The scripted choice: the tools T names ([call]: the first), else answer or the first."""
+    tools = [choice for choice in generation.choices if choice != ANSWER]
+    named = [name for name in tools if name in last] or tools[:1] * ("[call]" in last)
+    if not named:
+        named = [ANSWER] if ANSWER in generation.choices else tools[:1]
+    return SEPARATOR.join(named if generation.several else named[:1])
+
+
 def _output_text(generation: Generation, last: str) -> str:
-    """The reply text, or JSON for the generation's schema."""
+    """The reply text, the choice, or JSON for the generation's schema."""
+    if generation.purpose == "choose":
+        return choice_text(generation, last)
     schema = generation.schema
     if schema is None:
         return reply_text(generation.messages)
@@ -117,11 +134,6 @@ class ScriptedEngine(Engine):
                 f"JSON schema error at {path}: unsupported $ref {ref}, only references into "
                 "the same document are supported"
             )
-
-    def auto_calls(self, messages: list[ChatMessage]) -> bool:
-        """Call a tool when the last user message says `[call]`."""
-        users = _user_texts(messages)
-        return bool(users) and "[call]" in users[-1]
 
     async def count_tokens(self, messages: list[ChatMessage]) -> int:
         """Whitespace-separated words across all messages."""

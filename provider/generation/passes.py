@@ -1,19 +1,21 @@
-"""The engine passes of one response: an optional planning pass, then a message or a call.
+"""The engine passes of one response: an optional planning pass, then a message or calls.
 
-A function call forced by `tool_choice` (or chosen by an engine under `auto`) is produced by
-schema-constrained decoding: with several candidate tools a short pass picks the name from an
-enum, then the arguments are decoded against the tool's `parameters` and streamed as deltas.
+With tools on offer, a short grammar-bounded choice pass decides first: under `tool_choice`
+auto (or allowed_tools in auto mode) between answering in text and calling tools, under
+required between the tools (a single forced tool needs no pass). With `parallel_tool_calls`
+the pass may name several. Each call's arguments are then decoded against its tool's
+`parameters` (schema-constrained decoding) and streamed as deltas, one function_call each.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from provider.engines.base import ChatMessage, Engine, Generation
-from provider.generation.constraints import choice_mode, choice_tools, forced_tools, output_schema
+from provider.engines.choosing import ANSWER, chosen
+from provider.generation.constraints import choice_mode, choice_tools, output_schema
 from provider.generation.reasoning import EFFORT_TOKENS, ThinkSplitter
 from provider.ids import new_id
 from provider.protocol import EventLog, Usage
@@ -21,7 +23,7 @@ from provider.request import CreateParams
 
 # Used when the request sets no max_output_tokens: the local engine needs an explicit cap.
 DEFAULT_MAX_OUTPUT_TOKENS = 2048
-NAME_PASS_TOKENS = 32
+CHOICE_PASS_TOKENS = 32
 ANY_OBJECT: dict[str, Any] = {"type": "object"}
 
 
@@ -64,10 +66,15 @@ class Passes:
         """The passes after any plan: a function call or the message."""
         if self.budget <= 0 or self.run_.cancel.is_set():
             return "length"
-        tools = self._called_tools()
-        if tools:
-            return await self._call(tools)
-        return await self._answer()
+        tools = await self._chosen_tools()
+        if not tools:
+            return await self._answer()
+        finish = "stop"
+        for tool in tools:
+            finish = await self._call(tool)
+            if finish == "length" or self.run_.cancel.is_set():
+                break
+        return finish
 
     async def _count_request_input(self) -> None:
         """Input is the request's prompt alone, as /input_tokens counts it: the plan the last
@@ -76,13 +83,20 @@ class Passes:
         usage.input_tokens = await self.engine.count_tokens(self.messages)
         usage.cached_tokens = min(usage.cached_tokens, usage.input_tokens)
 
-    def _called_tools(self) -> list[dict[str, Any]]:
-        """Tools one of which is called: forced by tool_choice, or the engine's pick under auto."""
+    async def _chosen_tools(self) -> list[dict[str, Any]]:
+        """The tools to call, in order (none: answer in text), as the choice pass decides."""
         choice = self.params.tool_choice
         allowed = choice_tools(self.params.tools, choice)
-        if choice_mode(choice) != "auto" or not allowed:
-            return forced_tools(self.params.tools, choice)
-        return allowed if self.engine.auto_calls(self.messages) else []
+        required = choice_mode(choice) == "required"
+        several = self.params.parallel_tool_calls and len(allowed) > 1
+        if not allowed or (required and len(allowed) == 1):
+            return allowed
+        names = [tool["name"] for tool in allowed]
+        choices = names if required else [ANSWER, *names]
+        pick = self._generation(max_tokens=min(self.budget, CHOICE_PASS_TOKENS))
+        pick.purpose, pick.choices, pick.several = "choose", choices, several
+        picked = chosen(await self._pass(pick, route=_ignore), choices)
+        return [allowed[names.index(name)] for name in picked]
 
     def _generation(self, *, max_tokens: int, schema: dict[str, Any] | None = None) -> Generation:
         """An answer-side pass sharing this run's sampling values, notes and cancel flag."""
@@ -118,16 +132,8 @@ class Passes:
         self.notes = await self._pass(plan, route=self.run_.log.reasoning_delta)
         self.run_.usage.reasoning_tokens += plan.output_tokens
 
-    async def _call(self, tools: list[dict[str, Any]]) -> str:
-        """One function call: its name (when several tools qualify), then its arguments."""
-        tool = tools[0]
-        if len(tools) > 1:
-            names = [candidate["name"] for candidate in tools]
-            pick = self._generation(
-                max_tokens=min(self.budget, NAME_PASS_TOKENS),
-                schema={"type": "string", "enum": names},
-            )
-            tool = tools[_index(await self._pass(pick, route=_ignore), names)]
+    async def _call(self, tool: dict[str, Any]) -> str:
+        """One function call: its arguments decoded against the tool's parameters."""
         name, call_id, log = tool["name"], new_id("call"), self.run_.log
         arguments = self._generation(
             max_tokens=self.budget, schema=tool["parameters"] or ANY_OBJECT
@@ -162,12 +168,4 @@ class Passes:
 
 
 def _ignore(piece: str) -> None:
-    """Drop a piece (the tool-name pass is not part of the output)."""
-
-
-def _index(text: str, names: list[str]) -> int:
-    """Position of the decoded tool name; the first tool when the pass was cut short."""
-    try:
-        return names.index(json.loads(text))
-    except (ValueError, TypeError):
-        return 0
+    """Drop a piece (the choice pass is not part of the output)."""

@@ -340,3 +340,54 @@ def test_a_forced_call_with_refused_parameters_is_400(client: OpenAI) -> None:
     assert raised.value.body["message"].startswith(
         "Invalid schema for function 'walk': JSON schema error at #/properties/next"
     )
+
+
+def test_auto_calls_the_tool_the_input_names(client: OpenAI) -> None:
+    response = client.responses.create(
+        model=MODEL, input="get_weather for Oslo please", tools=[TIME, WEATHER]
+    )
+
+    assert [(item.type, item.name) for item in response.output] == [
+        ("function_call", "get_weather")
+    ]
+
+
+def test_parallel_calls_when_the_input_names_several(client: OpenAI) -> None:
+    tools = [TIME, WEATHER]
+    both = client.responses.create(model=MODEL, input="get_weather and get_time", tools=tools)
+    one = client.responses.create(
+        model=MODEL, input="get_weather and get_time", tools=tools, parallel_tool_calls=False
+    )
+
+    assert [item.name for item in both.output] == ["get_time", "get_weather"]
+    assert len({item.call_id for item in both.output}) == 2
+    assert [item.name for item in one.output] == ["get_time"]
+
+
+def test_parallel_call_stream_events_nest_per_item(client: OpenAI) -> None:
+    with client.responses.stream(
+        model=MODEL, input="get_weather and get_time", tools=[TIME, WEATHER]
+    ) as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+
+    kinds = [e.type for e in events if e.type != "response.function_call_arguments.delta"]
+    per_call = [
+        "response.output_item.added",
+        "response.function_call_arguments.done",
+        "response.output_item.done",
+    ]
+    assert kinds == ["response.created", "response.in_progress", *per_call, *per_call,
+                     "response.completed"]  # fmt: skip
+    added = [e for e in events if e.type == "response.output_item.added"]
+    assert [(e.output_index, e.item.type, e.item.name) for e in added] == [
+        (0, "function_call", "get_time"),
+        (1, "function_call", "get_weather"),
+    ]
+    for index, call in enumerate(final.output):
+        deltas = [
+            e.delta
+            for e in events
+            if e.type == "response.function_call_arguments.delta" and e.output_index == index
+        ]
+        assert "".join(deltas) == call.arguments
