@@ -26,11 +26,20 @@ def _websocket_urlpatterns() -> list:
     ]
 
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(_websocket_urlpatterns()))
-        ),
-    }
-)
+# Sockets under /v1/ are the embedded provider's API: its clients authenticate with the
+# provider key (checked by the consumer at the handshake) and send neither cookies nor an
+# Origin, so the session stack and the origin check of the cookie-authenticated chat sockets
+# (which refuse a socket without Origin) do not apply to them.
+API_SOCKET_PREFIX = "/v1/"
+_socket_routes = URLRouter(_websocket_urlpatterns())
+_session_sockets = AllowedHostsOriginValidator(AuthMiddlewareStack(_socket_routes))
+
+
+async def _sockets(scope, receive, send):
+    """Route an API socket by key, any other by session and origin."""
+    if scope["path"].startswith(API_SOCKET_PREFIX):
+        return await _socket_routes(scope, receive, send)
+    return await _session_sockets(scope, receive, send)
+
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": _sockets})

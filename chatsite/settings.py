@@ -198,6 +198,8 @@ GENERATION_REAPER_SECONDS = float(os.environ.get("GENERATION_REAPER_SECONDS", "5
 
 # ---------------------------------------------------------------- embedded provider
 PROVIDER_API_KEY = OPENAI_API_KEY
+if EMBEDDED_PROVIDER:
+    WEBSOCKET_URLCONFS += ["provider.api.routing"]  # WebSocket mode on /v1/responses
 PROVIDER_ENGINE = os.environ.get("PROVIDER_ENGINE", "llama")
 PROVIDER_MODEL_PATH = os.environ.get("PROVIDER_MODEL_PATH") or _bundled_model_path()
 PROVIDER_MODEL_NAME = os.environ.get("PROVIDER_MODEL_NAME", "smollm2-135m-instruct")

@@ -42,3 +42,16 @@ def resolve_references(
             target = fresh_copy(target)
         resolved.append(target)
     return resolved
+
+
+def check_call_outputs(items: list[dict[str, Any]]) -> None:
+    """400 for a `function_call_output` whose call is not earlier in the context."""
+    calls: set[str] = set()
+    for item in items:
+        if item.get("type") == "function_call":
+            calls.add(item.get("call_id", ""))
+        elif item.get("type") == "function_call_output" and item.get("call_id") not in calls:
+            raise ApiError(
+                f"No tool call found for function call output with call_id {item.get('call_id')}.",
+                param="input",
+            )

@@ -48,7 +48,11 @@ def api_view(*methods: str) -> Callable[[View], View]:
 
 def _authenticate(request: HttpRequest) -> None:
     """Require `Authorization: Bearer <PROVIDER_API_KEY>`."""
-    header = request.headers.get("Authorization", "")
+    authenticate(request.headers.get("Authorization", ""))
+
+
+def authenticate(header: str) -> None:
+    """401 unless an `Authorization` header value is `Bearer <PROVIDER_API_KEY>`."""
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise ApiError(

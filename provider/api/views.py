@@ -8,7 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from provider import conversation_store, store
+from provider import store
+from provider.api.creating import context_items, response_start
 from provider.api.fields import enum_field, known_keys
 from provider.api.http import (
     api_view,
@@ -21,13 +22,9 @@ from provider.api.http import (
 )
 from provider.api.params import parse_create
 from provider.engines import get_engine
-from provider.engines.base import Engine, SchemaError
 from provider.errors import ApiError, not_found
-from provider.generation.constraints import decoded_schemas
 from provider.generation.prompt import prompt_messages
-from provider.generation.runner import Run, run_deleting, run_discard, run_get, run_start
-from provider.generation.window import context_fit
-from provider.request import CreateParams
+from provider.generation.runner import Run, run_deleting, run_discard, run_get
 
 # Fields of POST /v1/responses/input_tokens (spec §8).
 # fmt: off
@@ -39,25 +36,11 @@ COUNT_KEYS = frozenset((
 PERSONALITIES = ["friendly", "pragmatic"]
 
 
-async def _context(params: CreateParams) -> list[dict[str, Any]]:
-    """The items the response sees: conversation or previous chain, then the new input."""
-    prior = []
-    if params.conversation is not None:
-        prior = await conversation_store.items_all(params.conversation)
-    return await store.context_items(
-        previous_response_id=params.previous_response_id,
-        new_items=params.input_items,
-        prior=prior,
-    )
-
-
 @api_view("POST")
 async def responses_create(request: HttpRequest) -> HttpResponse:
     """POST /v1/responses."""
     params = parse_create(json_object(request))
-    await _check_schemas(params, get_engine())
-    items = await context_fit(params=params, items=await _context(params), engine=get_engine())
-    run = run_start(params, items=items)
+    run = await response_start(params)
     if params.background:
         if params.stream:
             return stream(run.subscribe(), obfuscation=params.include_obfuscation)
@@ -69,19 +52,6 @@ async def responses_create(request: HttpRequest) -> HttpResponse:
     finally:
         _stop_if_unfinished(run)
     return JsonResponse(run.state.to_dict())
-
-
-async def _check_schemas(params: CreateParams, engine: Engine) -> None:
-    """400 for a schema the engine cannot decode against, before any response exists."""
-    for param, what, schema in decoded_schemas(params.text, params.tools, params.tool_choice):
-        try:
-            await engine.check_schema(schema)
-        except SchemaError as exc:
-            raise ApiError(
-                f"Invalid schema for {what}: {exc}",
-                param=param,
-                code="invalid_json_schema",
-            ) from exc
 
 
 async def _owned(run: Run) -> AsyncIterator[dict[str, Any]]:
@@ -178,7 +148,7 @@ async def response_input_tokens(request: HttpRequest) -> HttpResponse:
     body.pop("personality", None)
     params = parse_create({"model": settings.PROVIDER_MODEL_NAME, "input": [], **body})
     messages = prompt_messages(
-        await _context(params),
+        await context_items(params),
         instructions=params.instructions,
         tools=params.tools,
         tool_choice=params.tool_choice,
