@@ -198,6 +198,10 @@ GENERATION_REAPER_SECONDS = float(os.environ.get("GENERATION_REAPER_SECONDS", "5
 
 # ---------------------------------------------------------------- embedded provider
 PROVIDER_API_KEY = OPENAI_API_KEY
+# Seals the summaries in the compaction items /v1 hands out (kept beside the provider key).
+PROVIDER_COMPACTION_KEY = os.environ.get("PROVIDER_COMPACTION_KEY") or _local_secret(
+    "compaction_key"
+)
 if EMBEDDED_PROVIDER:
     WEBSOCKET_URLCONFS += ["provider.api.routing"]  # WebSocket mode on /v1/responses
 PROVIDER_ENGINE = os.environ.get("PROVIDER_ENGINE", "llama")

@@ -167,6 +167,14 @@ class EventLog:
             self._open_item({**item, "arguments": "", "call_id": call_id, "name": name})
         self._delta("response.function_call_arguments.delta", delta)
 
+    def compaction(self, item: dict[str, Any]) -> None:
+        """A compaction item, complete at once: `output_item.added` then `.done`."""
+        self.close_item()
+        index = len(self.state.output)
+        self._emit("response.output_item.added", output_index=index, item=item)
+        self._emit("response.output_item.done", output_index=index, item=item)
+        self.state.output.append(item)
+
     def _open_item(self, item: dict[str, Any]) -> None:
         """`response.output_item.added` for a new item."""
         self._open = item

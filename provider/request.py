@@ -39,6 +39,8 @@ class CreateParams:
     max_tool_calls: int | None = None
     conversation: str | None = None
     top_logprobs: int = 0
+    # context_management compaction: prompts above this many tokens are compacted first.
+    compact_threshold: int | None = None
 
     @property
     def kept(self) -> bool:

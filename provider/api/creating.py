@@ -8,6 +8,7 @@ from provider import conversation_store, store
 from provider.engines import get_engine
 from provider.engines.base import Engine, SchemaError
 from provider.errors import ApiError
+from provider.generation.compaction import compacted
 from provider.generation.constraints import decoded_schemas
 from provider.generation.runner import Run, run_start
 from provider.generation.window import context_fit
@@ -30,7 +31,8 @@ async def response_start(params: CreateParams, *, chain: list[dict[str, Any]] | 
 async def context_items(
     params: CreateParams, *, chain: list[dict[str, Any]] | None = None
 ) -> list[dict[str, Any]]:
-    """The items the response sees: conversation or previous chain, then the new input."""
+    """The items the response sees: conversation or previous chain, then the new input, from
+    the last compaction item on."""
     prior = chain or []
     if params.conversation is not None:
         prior = await conversation_store.items_all(params.conversation)
@@ -40,7 +42,7 @@ async def context_items(
         prior=prior,
     )
     check_call_outputs(items)
-    return items
+    return compacted(items)
 
 
 async def _check_schemas(params: CreateParams, engine: Engine) -> None:

@@ -6,10 +6,11 @@ from typing import Any
 
 from provider.errors import ApiError, invalid_type, invalid_value, missing, string_length
 from provider.ids import ID_PREFIXES, new_id
+from provider.sealing import SealError, unseal
 
 ROLES = ["user", "assistant", "system", "developer"]
 # The item types of openai 3.54's ResponseInputItemParam; this server acts on the first five
-# and keeps the others as history.
+# and on its own compaction items, and keeps the others as history.
 # fmt: off
 ITEM_TYPES = [
     "message", "function_call", "function_call_output", "reasoning", "item_reference",
@@ -52,6 +53,8 @@ def _item(item: object, *, param: str) -> dict[str, Any]:
     if kind in ("function_call", "function_call_output"):
         _check_call_id(item.get("call_id"), param=f"{param}.call_id")
         _check_present(item, "arguments" if kind == "function_call" else "output", param=param)
+    if kind == "compaction":
+        _check_sealed(item, param=param)
     stored = dict(item)
     if kind in ID_PREFIXES and not stored.get("id"):
         stored["id"] = new_id(ID_PREFIXES[kind])
@@ -86,6 +89,20 @@ def _check_call_id(call_id: object, *, param: str) -> None:
         raise invalid_type(param, "a string", call_id)
     if not 1 <= len(call_id) <= MAX_CALL_ID_LENGTH:
         raise string_length(param, call_id, low=1, high=MAX_CALL_ID_LENGTH)
+
+
+def _check_sealed(item: dict[str, Any], *, param: str) -> None:
+    """A compaction item must carry a summary this server sealed, unaltered."""
+    _check_present(item, "encrypted_content", param=param)
+    try:
+        unseal(item["encrypted_content"])
+    except SealError as exc:
+        raise ApiError(
+            "The compaction item's encrypted_content was not produced by this server, or was "
+            "altered: pass back compaction items exactly as /v1 returned them.",
+            param=f"{param}.encrypted_content",
+            code="invalid_encrypted_content",
+        ) from exc
 
 
 def _check_present(item: dict[str, Any], key: str, *, param: str) -> None:

@@ -39,6 +39,9 @@ SERVICE_TIERS = ["auto", "default", "flex", "scale", "priority", "fast", "ultraf
 REASONING_KEYS = ("effort", "summary", "context", "mode", "generate_summary")
 EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"]
 SUMMARIES = ["auto", "concise", "detailed"]
+MIN_COMPACT_THRESHOLD = 1000
+# Without a compact_threshold: compact once a prompt fills half of the engine's window.
+DEFAULT_COMPACT_THRESHOLD = max(MIN_COMPACT_THRESHOLD, settings.PROVIDER_CONTEXT_TOKENS // 2)
 
 
 def parse_create(body: object) -> CreateParams:
@@ -71,6 +74,7 @@ def parse_create(body: object) -> CreateParams:
         include_obfuscation=_obfuscation(body),
         include=list(body.get("include") or []),
         conversation=conversation_id(body.get("conversation")),
+        compact_threshold=_compact_threshold(body.get("context_management")),
         **_echoed(body),
     )
 
@@ -84,6 +88,31 @@ def conversation_id(value: object) -> str | None:
     if value is not None and not isinstance(value, str):
         raise invalid_type("conversation", "a string or an object", value)
     return value
+
+
+def _compact_threshold(value: object) -> int | None:
+    """`context_management`: `[{"type": "compaction", "compact_threshold": N}]`, N >= 1000."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value:
+        raise invalid_type("context_management", "a non-empty array", value)
+    threshold = None
+    for index, entry in enumerate(value):
+        param = f"context_management[{index}]"
+        if not isinstance(entry, dict):
+            raise invalid_type(param, "an object", entry)
+        known_keys(entry, ("type", "compact_threshold"), prefix=f"{param}.")
+        if entry.get("type") != "compaction":
+            raise invalid_value(f"{param}.type", entry.get("type"), ["compaction"])
+        threshold = integer_field(entry, "compact_threshold")
+        if threshold is not None and threshold < MIN_COMPACT_THRESHOLD:
+            raise ApiError(
+                f"Invalid '{param}.compact_threshold': integer below minimum value. Expected a "
+                f"value >= {MIN_COMPACT_THRESHOLD}, but got {threshold} instead.",
+                param=f"{param}.compact_threshold",
+                code="integer_below_min_value",
+            )
+    return threshold if threshold is not None else DEFAULT_COMPACT_THRESHOLD
 
 
 def _check_exclusive(body: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from provider.api import conversation_views, model_views, views
 app_name = "provider"
 v1_urlpatterns = [
     path("responses", views.responses_create, name="responses"),
+    path("responses/compact", views.responses_compact, name="responses-compact"),
     path("responses/input_tokens", views.response_input_tokens, name="response-input-tokens"),
     path("responses/<str:response_id>", views.response_detail, name="response"),
     path(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 
 from provider import store
 from provider.api.creating import context_items, response_start
@@ -22,9 +23,11 @@ from provider.api.http import (
 )
 from provider.api.params import parse_create
 from provider.engines import get_engine
-from provider.errors import ApiError, not_found
+from provider.errors import ApiError, missing, not_found
+from provider.generation.compaction import compact
 from provider.generation.prompt import prompt_messages
 from provider.generation.runner import Run, run_deleting, run_discard, run_get
+from provider.ids import new_id
 
 # Fields of POST /v1/responses/input_tokens (spec §8).
 # fmt: off
@@ -34,6 +37,10 @@ COUNT_KEYS = frozenset((
 ))
 # fmt: on
 PERSONALITIES = ["friendly", "pragmatic"]
+# Fields of POST /v1/responses/compact (spec §19).
+COMPACT_KEYS = frozenset(
+    ("model", "input", "previous_response_id", "instructions", "prompt_cache_key")
+)
 
 
 @api_view("POST")
@@ -155,3 +162,26 @@ async def response_input_tokens(request: HttpRequest) -> HttpResponse:
     )
     count = await get_engine().count_tokens(messages)
     return JsonResponse({"object": "response.input_tokens", "input_tokens": count})
+
+
+@api_view("POST")
+async def responses_compact(request: HttpRequest) -> HttpResponse:
+    """POST /v1/responses/compact: the context as one sealed summary plus the newest user turn."""
+    body = json_object(request)
+    known_keys(body, COMPACT_KEYS)
+    if body.get("model") is None:
+        raise missing("model")
+    params = parse_create({"input": [], **body})
+    items = await context_items(params)
+    if not items:
+        raise ApiError("There is nothing to compact: 'input' is empty.", param="input")
+    output, usage = await compact(items=items, engine=get_engine())
+    return JsonResponse(
+        {
+            "id": new_id("resp"),
+            "object": "response.compaction",
+            "created_at": int(timezone.now().timestamp()),
+            "output": output,
+            "usage": usage.to_dict(),
+        }
+    )

@@ -31,6 +31,7 @@ class Generation:
     `purpose="plan"` asks for a short reasoning plan of a reply to `messages`;
     `purpose="choose"` asks which of `choices` to take: "answer" (reply in text, when offered)
     or the names of tools to call (several, comma-separated, only when `several`);
+    `purpose="summarize"` asks for a short summary of `messages` (compaction);
     `purpose="answer"` asks for the reply itself, with `notes` (a plan) to take into account.
     """
 
@@ -38,7 +39,7 @@ class Generation:
     max_tokens: int
     temperature: float = 1.0
     top_p: float = 1.0
-    purpose: Literal["plan", "choose", "answer"] = "answer"
+    purpose: Literal["plan", "choose", "summarize", "answer"] = "answer"
     notes: str = ""
     choices: list[str] = field(default_factory=list)
     several: bool = False

@@ -29,6 +29,7 @@ from provider.engines.base import ChatMessage, Engine, EngineError, Generation, 
 from provider.engines.choosing import choice_grammar, choice_messages
 from provider.engines.planning import PLAN_GRAMMAR, answer_messages, plan_messages
 from provider.engines.schemas import enforceable
+from provider.engines.summarizing import summary_messages
 
 # The prompt cache otherwise grows toward 8 GiB of RSS (settings.PROVIDER_CACHE_RAM_MIB).
 # Smaller prefill batches give finer cancel points (one progress chunk per batch).
@@ -204,6 +205,8 @@ class LlamaEngine(Engine):
             request["messages"] = choice_messages(generation.messages, several=several)
             request["grammar"] = choice_grammar(generation.choices, several=several)
             request["temperature"] = 0.0  # the same context always makes the same choice
+        if generation.purpose == "summarize":
+            request["messages"] = summary_messages(generation.messages)
         return request
 
     async def stream(self, generation: Generation) -> AsyncIterator[str]:

@@ -23,6 +23,8 @@ called are those whose name appears in T, in the order the tools are listed (onl
 unless parallel calls are allowed); `[call]` names the first tool. When T names none, the reply
 is text ("answer") if that is allowed, else a call of the first tool.
 
+Compaction (the `summarize` pass) writes the user messages' texts joined with " | ".
+
 Structured output (a pass with a JSON schema: `text.format` json_schema / json_object, or a
 function call's arguments) is `json.dumps` of a deterministic instance of the schema
 (provider.engines.schemas.example): every property present, strings = T, numbers 1.5, integers 1,
@@ -107,6 +109,8 @@ def _output_text(generation: Generation, last: str) -> str:
     """The reply text, the choice, or JSON for the generation's schema."""
     if generation.purpose == "choose":
         return choice_text(generation, last)
+    if generation.purpose == "summarize":
+        return " | ".join(_user_texts(generation.messages))
     schema = generation.schema
     if schema is None:
         return reply_text(generation.messages)

@@ -15,7 +15,9 @@ from typing import Any, Protocol
 
 from provider.engines.base import ChatMessage, Engine, Generation
 from provider.engines.choosing import ANSWER, chosen
+from provider.generation.compaction import compaction_item, kept_from, summary_generation
 from provider.generation.constraints import choice_mode, choice_tools, output_schema
+from provider.generation.prompt import prompt_messages
 from provider.generation.reasoning import EFFORT_TOKENS, ThinkSplitter
 from provider.ids import new_id
 from provider.protocol import EventLog, Usage
@@ -31,6 +33,7 @@ class ServedRun(Protocol):
     """What the passes use of the run they serve (a runner.Run, which imports this module)."""
 
     params: CreateParams
+    items: list[dict[str, Any]]
     engine: Engine
     log: EventLog
     usage: Usage
@@ -54,6 +57,7 @@ class Passes:
     async def run(self) -> str:
         """All passes; returns the last pass's finish reason ("stop" or "length")."""
         await self.engine.start()
+        await self._compact_if_long()
         planned = self.params.reasons and not self.engine.native_reasoning
         if planned:
             await self._plan()
@@ -61,6 +65,26 @@ class Passes:
         if planned:
             await self._count_request_input()
         return finish
+
+    async def _compact_if_long(self) -> None:
+        """Above `context_management`'s threshold: summarise the context into a compaction
+        item (the first output item) and answer from it and the newest user message."""
+        threshold = self.params.compact_threshold
+        if threshold is None or await self.engine.count_tokens(self.messages) <= threshold:
+            return
+        items = self.run_.items
+        summary = await self._pass(
+            summary_generation(items, cancel=self.run_.cancel), route=_ignore
+        )
+        item = compaction_item(summary.strip())
+        self.run_.log.compaction(item)
+        self.run_.publish()
+        self.messages = prompt_messages(
+            [item, *items[kept_from(items) :]],
+            instructions=self.params.instructions,
+            tools=self.params.tools,
+            tool_choice=self.params.tool_choice,
+        )
 
     async def _reply(self) -> str:
         """The passes after any plan: a function call or the message."""

@@ -10,7 +10,11 @@ import json
 from typing import Any
 
 from provider.engines.base import ChatMessage
+from provider.sealing import unseal
 
+# A compaction item is read as a user turn, as function results are: the small model (and the
+# scripted engine's [recall]) take earlier context from user turns.
+SUMMARY_NOTE = "Summary of our earlier conversation: "
 # The local model reads text only; telling it keeps it from pretending to see the image.
 IMAGE_NOTE = "[An image is attached here, but you cannot see images; say so if asked about it.]"
 
@@ -71,6 +75,8 @@ def _chat_message(item: dict[str, Any]) -> ChatMessage | None:
         output = item.get("output")
         text = output if isinstance(output, str) else parts_text(output)
         return {"role": "user", "content": f"Result of {item.get('call_id')}: {text}"}
+    if kind == "compaction":
+        return {"role": "user", "content": SUMMARY_NOTE + unseal(item.get("encrypted_content"))}
     return None
 
 
