@@ -29,6 +29,9 @@ KEPT_PER_CONNECTION = 8
 class ResponsesSocket(AsyncWebsocketConsumer):
     """One client's WebSocket: the key checked at the handshake, then responses in turn."""
 
+    run: Run | None = None
+    task: asyncio.Task[None] | None = None
+
     async def connect(self) -> None:
         """Accept a socket that carries the provider key (refused at the handshake otherwise)."""
         headers = dict(self.scope.get("headers") or [])
@@ -38,8 +41,6 @@ class ResponsesSocket(AsyncWebsocketConsumer):
             await self.close()  # before accept: daphne answers the handshake with 403
             return
         self.kept: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
-        self.run: Run | None = None
-        self.task: asyncio.Task[None] | None = None
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
