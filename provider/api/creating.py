@@ -10,7 +10,7 @@ from provider.engines.base import Engine, SchemaError
 from provider.errors import ApiError
 from provider.generation.compaction import compacted
 from provider.generation.constraints import decoded_schemas
-from provider.generation.runner import Run, run_start
+from provider.generation.runner import Run, run_get, run_start
 from provider.generation.window import context_fit
 from provider.references import check_call_outputs
 from provider.request import CreateParams
@@ -34,6 +34,9 @@ async def context_items(
     """The items the response sees: conversation or previous chain, then the new input, from
     the last compaction item on."""
     prior = chain or []
+    previous = run_get(params.previous_response_id or "") if chain is None else None
+    if previous is not None:
+        await previous.stored()  # so the store sees it, still running
     if params.conversation is not None:
         prior = await conversation_store.items_all(params.conversation)
     items = await store.context_items(

@@ -139,6 +139,9 @@ async def response_cancel(request: HttpRequest, response_id: str) -> HttpRespons
 @api_view("GET")
 async def response_input_items(request: HttpRequest, response_id: str) -> HttpResponse:
     """GET /v1/responses/{id}/input_items (cursor pagination with `after`)."""
+    run = run_get(response_id)
+    if run is not None:
+        await run.stored()
     page = await store.input_items_page(response_id, **page_query(request))
     if page is None:
         raise not_found(response_id)

@@ -103,17 +103,30 @@ class Run:
             return len(events)
         return len(events) - 1
 
+    def open(self) -> None:
+        """`response.created`, and the stored row of a kept response being written.
+
+        Written while the engine starts, so the first token does not wait for the DB; in a
+        fresh context, as the run's task (see run_start).
+        """
+        self.log.start()
+        self.publish()
+        if self.params.kept:
+            self._saving = asyncio.create_task(
+                store.response_save_start(body=self.state.to_dict(), items=self.items),
+                context=contextvars.Context(),
+            )
+
+    async def stored(self) -> None:
+        """Wait until the response's row and input items are written (readers of the DB
+        that saw the live run must not miss them)."""
+        if self._saving is not None:
+            await asyncio.shield(self._saving)
+
     async def execute(self) -> None:
         """Wait for a slot, generate, then store the result once; never raises."""
         held = False
         try:
-            self.log.start()
-            self.publish()
-            if self.params.kept:
-                # Written while the engine starts, so the first token does not wait for the DB.
-                self._saving = asyncio.ensure_future(
-                    store.response_save_start(body=self.state.to_dict(), items=self.items)
-                )
             held = await admission.acquire(self.cancelled)
             await self._generate(held)
         except EngineError as exc:
@@ -183,6 +196,7 @@ def run_start(params: CreateParams, *, items: list[dict[str, Any]]) -> Run:
     admission.reserve()
     run = Run(params, items, get_engine())
     _runs[run.state.id] = run
+    run.open()
     # A fresh context detaches the task from the request: its DB calls must not go to the
     # request's thread executor, which stops when the request ends.
     run.task = asyncio.create_task(run.execute(), context=contextvars.Context())

@@ -25,7 +25,11 @@ TESTS = 17
 def test_every_open_responses_test_passes(tmp_path: Path) -> None:
     if not RUNNER.exists():
         pytest.fail(f"The Open Responses tester is not at {RUNNER} (set OPENRESPONSES_RUN).")
-    server = live_server_start(data_dir=tmp_path / "app", engine="llama")
+    # Greedy decoding: the same build gives the same answers, so a failure is a regression,
+    # not a sampling accident.
+    server = live_server_start(
+        data_dir=tmp_path / "app", engine="llama", PROVIDER_DEFAULT_TEMPERATURE="0"
+    )
     try:
         # Loaded before the tester's concurrent tests start, as on a server that is running.
         warm = {"model": "m", "input": "Hi", "max_output_tokens": 16}
