@@ -107,6 +107,37 @@ def test_forced_call_has_schema_valid_arguments(client: OpenAI) -> None:
     assert arguments["unit"] in ("c", "f")
 
 
+def test_auto_calls_a_tool_for_a_question_it_answers(client: OpenAI) -> None:
+    # The choice pass is greedy, so these are the model's fixed decisions for these prompts.
+    weather = client.responses.create(
+        model="m", input="What's the weather like in Paris?", tools=[WEATHER], max_output_tokens=64
+    )
+    greeting = client.responses.create(
+        model="m", input="Say hello in exactly 3 words.", tools=[WEATHER], max_output_tokens=32
+    )
+
+    assert [(item.type, item.name) for item in weather.output] == [("function_call", "get_weather")]
+    assert [item.type for item in greeting.output] == ["message"]
+
+
+def test_compaction_summary_continues_a_conversation(client: OpenAI) -> None:
+    history = [
+        {"role": "user", "content": "Remember the code word: slate."},
+        {"role": "assistant", "content": "OK."},
+    ]
+    output = client.post(
+        "/responses/compact", body={"model": "m", "input": history}, cast_to=object
+    )["output"]
+
+    response = client.responses.create(
+        model="m", input=[*output, {"role": "user", "content": "Say OK."}], max_output_tokens=32
+    )
+
+    assert [item["type"] for item in output] == ["compaction"]
+    assert response.status in ("completed", "incomplete")
+    assert response.usage.input_tokens > 0
+
+
 @pytest.mark.parametrize(
     ("schema", "reason"),
     [
