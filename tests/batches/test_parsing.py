@@ -42,7 +42,7 @@ def test_csv_without_prompt_column_or_template():
 
 def test_csv_empty_prompt_names_its_line():
     with pytest.raises(PromptsError, match="line 3: the prompt is empty"):
-        prompts_parse(text="prompt\nok\n\"\"\n", filename="p.csv")
+        prompts_parse(text='prompt\nok\n""\n', filename="p.csv")
 
 
 def test_csv_extra_values_name_the_line():
