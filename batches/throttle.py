@@ -3,9 +3,9 @@
 AIMD: each answered request adds 1/limit to the limit (about +1 per round of requests), a 429
 halves it (at most once per `HALVE_COOLDOWN_SECONDS`, so one burst of 429s counts once), never
 below 1 nor above the run's concurrency. `retry-after` and the `x-ratelimit-*` headers pause
-new requests: when the provider's remaining requests, minus those we sent since that answer's
-request, reach 0, nothing new starts before the window resets. Pure logic with an injected
-clock, so tests drive it with a fake one.
+new requests: the provider's remaining requests, less those we sent since that answer's
+request, are a budget each start spends; once it is spent nothing new starts before the reset.
+Pure logic with an injected clock, so tests drive it with a fake one.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ class Throttle:
         self.paused_until = -math.inf
         self.clock = clock
         self._halved_at = -math.inf
+        # The provider's request budget as last reported: (remaining, sequence, reset deadline).
+        self._budget: tuple[int, int, float] | None = None
 
     @property
     def window(self) -> int:
@@ -38,10 +40,22 @@ class Throttle:
 
     def wait_seconds(self) -> float:
         """0 when a request may start now, else how long until the pause ends (inf if full)."""
-        pause = self.paused_until - self.clock()
+        now = self.clock()
+        pause = max(self.paused_until, self._budget_deadline(now)) - now
         if pause > 0:
             return pause
         return 0.0 if self.in_flight < self.window else math.inf
+
+    def _budget_deadline(self, now: float) -> float:
+        """The reset time while the reported budget, less what we sent since, is spent."""
+        if self._budget is None:
+            return -math.inf
+        remaining, sequence, deadline = self._budget
+        if now >= deadline:
+            self._budget = None
+            return -math.inf
+        # Our requests sent after that answer's request are not in its count yet.
+        return deadline if remaining - (self.sent - sequence) <= 0 else -math.inf
 
     def start(self) -> int:
         """Count a request as sent; returns its sequence number (for `observe`)."""
@@ -69,10 +83,13 @@ class Throttle:
 
     def observe(self, *, sequence: int, limits: RateLimits) -> None:
         """Read an answer's headers; `sequence` is its request's number from `start`."""
-        sent_since = self.sent - sequence
-        # Our requests sent after this one are not in its count yet.
-        if limits.remaining_requests is not None and limits.remaining_requests - sent_since <= 0:
-            self.pause(seconds=_or_one(limits.reset_requests))
+        now = self.clock()
+        if limits.remaining_requests is not None:
+            deadline = now + _or_one(limits.reset_requests)
+            left = limits.remaining_requests - (self.sent - sequence)
+            known = self._budget
+            if known is None or left <= known[0] - (self.sent - known[1]):
+                self._budget = (limits.remaining_requests, sequence, deadline)
         # Tokens per request are unknown ahead: only an exhausted token budget pauses.
         if limits.remaining_tokens is not None and limits.remaining_tokens <= 0:
             self.pause(seconds=_or_one(limits.reset_tokens))

@@ -102,3 +102,16 @@ def test_exhausted_tokens_pause_until_their_reset():
     sequence = throttle.start()
     throttle.observe(sequence=sequence, limits=_limits(remaining_tokens=0, reset_tokens=3))
     assert throttle.wait_seconds() == 3
+
+
+def test_each_start_spends_the_reported_budget():
+    clock = FakeClock()
+    throttle = Throttle(ceiling=8, clock=clock)
+    sequence = throttle.start()
+    throttle.observe(sequence=sequence, limits=_limits(remaining_requests=2, reset_requests=1))
+    throttle.start()
+    assert throttle.wait_seconds() == 0
+    throttle.start()
+    assert throttle.wait_seconds() == 1
+    clock.now += 1
+    assert throttle.wait_seconds() == 0
