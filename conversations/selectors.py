@@ -6,12 +6,14 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 
 from conversations.models import Attachment, Conversation, ProviderDeletion, Turn, TurnStatus
+from pricing.selectors import cost_for_usage
 
 
 def conversation_list(*, owner: AbstractBaseUser, query: str = "") -> QuerySet[Conversation]:
@@ -126,6 +128,14 @@ def turn_as_dict(*, turn: Turn) -> dict[str, object]:
             "reasoning_tokens": turn.reasoning_tokens or 0,
             "cached_tokens": turn.cached_tokens or 0,
         }
+        cost = cost_for_usage(
+            model=turn.model or settings.OPENAI_MODEL,
+            input_tokens=turn.input_tokens,
+            cached_tokens=turn.cached_tokens,
+            output_tokens=turn.output_tokens,
+        )
+        # Dollars as a string (exact); None when the model has no price.
+        usage["cost"] = None if cost is None else format(cost.normalize(), "f")
     reasoning_seconds = None
     if turn.started_at and turn.reasoning_ended_at:
         reasoning_seconds = (turn.reasoning_ended_at - turn.started_at).total_seconds()

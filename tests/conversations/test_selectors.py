@@ -107,10 +107,30 @@ def test_turn_as_dict_shape(conversation_factory):
         "output_text": "Hello",
         "reasoning_text": "Plan",
         "reasoning_seconds": 1.5,
-        "usage": {"input_tokens": 3, "output_tokens": 4, "reasoning_tokens": 1, "cached_tokens": 0},
+        "usage": {
+            "input_tokens": 3,
+            "output_tokens": 4,
+            "reasoning_tokens": 1,
+            "cached_tokens": 0,
+            "cost": "0",
+        },
         "error": "",
         "retryable": False,
     }
+
+
+def test_turn_as_dict_costs_usage_at_the_model_price(conversation_factory):
+    turn = turn_with(
+        conversation_factory(model="gpt-4o-mini"),
+        "hi",
+        status=TurnStatus.COMPLETED,
+        model="gpt-4o-mini",
+        input_tokens=1_000_000,
+        cached_tokens=0,
+        output_tokens=1_000_000,
+    )
+    # The seeded price: $0.15 per 1M input and $0.60 per 1M output tokens.
+    assert selectors.turn_as_dict(turn=turn)["usage"]["cost"] == "0.75"
 
 
 def test_turn_as_dict_pending_has_no_usage_or_seconds(conversation_factory):

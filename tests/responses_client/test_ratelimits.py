@@ -33,7 +33,11 @@ def test_headers_parse():
     )
     limits = ratelimits.ratelimits_parse(headers)
     assert (limits.limit_requests, limits.remaining_requests, limits.reset_requests) == (60, 59, 1)
-    assert (limits.remaining_tokens, limits.reset_tokens, limits.limit_tokens) == (149984, 360, None)
+    assert (limits.remaining_tokens, limits.reset_tokens, limits.limit_tokens) == (
+        149984,
+        360,
+        None,
+    )
 
 
 def test_no_headers_no_limits():
