@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -46,7 +47,7 @@ def test_run_from_pasted_prompts_reaches_its_total_and_downloads(page: Page, bat
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
-    csv_text = open(download_info.value.path(), encoding="utf-8").read()
+    csv_text = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert csv_text.startswith("prompt_index,prompt,config_index")
     assert len(csv_text.strip().splitlines()) == 31
     expect(page.get_by_role("link", name="Download JSONL")).to_be_visible()
