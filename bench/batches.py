@@ -13,8 +13,10 @@ Two providers: a fake one with a fixed latency per response (tests/batches/fake_
 200 ms, in this process's thread), and the embedded provider on the scripted engine (a daphne
 process). For each: requests/s and wall time for all items, and peak memory (RSS summed over
 every process of the side, sampled every 50 ms: the Pool's parent and children; chatsite's
-workers). chatsite runs with 1 worker, then 2 workers at the same concurrency each. Ratios
-are printed against the Pool.
+workers), and CPU time per request (user + system of those processes during the run; the
+Pool's includes its children's start-up, so it is an upper bound). chatsite runs with 1 worker,
+then 2 workers at the same concurrency each. Ratios are printed against the Pool. On a shared
+machine the CPU figure is the steadiest: wall times follow the load (the load average is printed).
 """
 
 from __future__ import annotations
@@ -57,13 +59,23 @@ PEER_MODEL = "smollm2-135m-instruct"
 def peer_main(base_url: str, api_key: str, items: int, processes: int) -> None:
     """The hand-written pattern: Pool(processes=N).map over responses.create, timed once the
     pool's processes are up (as chatsite's workers are), openai imported before the fork."""
+    import resource
+
     import openai  # noqa: F401
 
-    with multiprocessing.Pool(processes, _peer_init, (base_url, api_key)) as pool:
-        pool.map(_peer_ready, range(processes * 4), chunksize=1)
-        started = time.monotonic()
-        pool.map(_peer_call, range(items))
-        print(f"{time.monotonic() - started:.3f}")
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    pool = multiprocessing.Pool(processes, _peer_init, (base_url, api_key))
+    pool.map(_peer_ready, range(processes * 4), chunksize=1)
+    started, cpu_before = time.monotonic(), cpu()
+    pool.map(_peer_call, range(items))
+    wall = time.monotonic() - started
+    pool.close()
+    pool.join()  # children's CPU counts once they are reaped (start-up included: upper bound)
+    print(f"{wall:.3f} {cpu() - cpu_before:.3f}")
 
 
 class PeakMemory:
@@ -103,8 +115,8 @@ def run_peer(base_url: str, api_key: str, items: int, concurrency: int) -> dict:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     memory = PeakMemory([process.pid])
     out, _ = process.communicate()
-    wall = float(out.strip().splitlines()[-1])
-    return {"wall": wall, "rate": items / wall, "memory": memory.stop()}
+    wall, cpu = map(float, out.strip().splitlines()[-1].split())
+    return {"wall": wall, "rate": items / wall, "memory": memory.stop(), "cpu": cpu}
 
 
 def chatsite_env(data_dir: Path, base_url: str, api_key: str) -> dict[str, str]:
@@ -129,6 +141,7 @@ def run_chatsite(env: dict[str, str], items: int, concurrency: int, workers: int
     ]
     time.sleep(3)  # Django imported, first poll done: the workers are warm
     memory = PeakMemory([p.pid for p in processes])
+    cpu_before = _cpu(processes)
     script = (
         "import sys, time; from django.contrib.auth.models import User; "
         "from batches import tasks; from batches.parsing import Prompt; "
@@ -154,6 +167,7 @@ def run_chatsite(env: dict[str, str], items: int, concurrency: int, workers: int
         check=True,
     ).stdout
     peak = memory.stop()
+    cpu = _cpu(processes) - cpu_before
     for process in processes:
         process.terminate()
         process.wait()
@@ -162,9 +176,18 @@ def run_chatsite(env: dict[str, str], items: int, concurrency: int, workers: int
         "wall": float(wall),
         "rate": items / float(wall),
         "memory": peak,
+        "cpu": cpu,
         "done": int(done),
         "failed": int(failed),
     }
+
+
+def _cpu(processes: list[subprocess.Popen]) -> float:
+    """User + system CPU seconds the processes have used so far."""
+    import psutil
+
+    times = [psutil.Process(p.pid).cpu_times() for p in processes]
+    return sum(t.user + t.system for t in times)
 
 
 def migrate(env: dict[str, str]) -> None:
@@ -172,7 +195,8 @@ def migrate(env: dict[str, str]) -> None:
 
 
 def report(title: str, peer: dict, sides: dict[str, dict], items: int) -> None:
-    print(f"\n{title}: {items} items")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\n{title}: {items} items (load average {load}, {os.cpu_count()} CPUs)")
     print(
         f"{'side':<28}{'wall s':>9}{'req/s':>9}{'peak MiB':>10}{'req/s ÷ Pool':>14}"
         f"{'mem ÷ Pool':>12}"
