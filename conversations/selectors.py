@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,8 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 
 from conversations.models import Attachment, Conversation, ProviderDeletion, Turn, TurnStatus
-from pricing.selectors import cost_for_usage
+from pricing.selectors import cost_compute, cost_for_usage, prices_by_model
+from responses_client import ratelimits
 
 
 def conversation_list(*, owner: AbstractBaseUser, query: str = "") -> QuerySet[Conversation]:
@@ -213,6 +215,7 @@ def turn_usage(*, since: date, until: date) -> dict[str, list[dict[str, object]]
         "per_user": _usage_rows(turns, F("conversation__owner__username"), sums),
         "per_model": _usage_rows(turns, F("model"), sums),
         "per_day": _usage_rows(turns, TruncDate("created_at"), sums),
+        "ratelimits": _ratelimits_seen(),
         "per_status": list(turns.values("status").annotate(count=Count("id")).order_by("status")),
     }
 
@@ -228,8 +231,41 @@ def turn_running(*, conversation_id: uuid.UUID | None, turn_id: int | None) -> T
 
 
 def _usage_rows(turns: QuerySet[Turn], label: Any, sums: dict[str, Any]) -> list[dict[str, object]]:
-    """The sums grouped by one expression, exposed as `label`."""
-    return list(turns.values(label=label).annotate(**sums).order_by("label"))
+    """The sums grouped by one expression, exposed as `label`, each with its cost."""
+    rows = list(turns.values(label=label).annotate(**sums).order_by("label"))
+    costs = _usage_costs(turns, label)
+    for row in rows:
+        row["cost"] = costs.get(row["label"])
+    return rows
+
+
+def _usage_costs(turns: QuerySet[Turn], label: Any) -> dict[Any, Decimal | None]:
+    """Cost per label: priced per model (a label spans models), None if a model has no price."""
+    per_model = turns.values("model", label=label).annotate(
+        fresh=Sum("input_tokens", default=0),
+        cached=Sum("cached_tokens", default=0),
+        output=Sum("output_tokens", default=0),
+    )
+    prices = prices_by_model(models=list({r["model"] or settings.OPENAI_MODEL for r in per_model}))
+    costs: dict[Any, Decimal | None] = {}
+    for row in per_model:
+        cost = cost_compute(
+            price=prices[row["model"] or settings.OPENAI_MODEL],
+            input_tokens=row["fresh"],
+            cached_tokens=row["cached"],
+            output_tokens=row["output"],
+        )
+        known = costs.get(row["label"], Decimal(0))
+        costs[row["label"]] = None if cost is None or known is None else known + cost
+    return costs
+
+
+def _ratelimits_seen() -> list[dict[str, object]]:
+    """The latest x-ratelimit-* headers per provider and model, as this process saw them."""
+    return [
+        {"provider": url, "model": model, "limits": seen.limits, "observed_at": seen.observed_at}
+        for (url, model), seen in sorted(ratelimits.latest.items())
+    ]
 
 
 def turn_stale(*, before: datetime, exclude_ids: list[int]) -> list[Turn]:

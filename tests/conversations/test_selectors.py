@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -148,3 +149,14 @@ def test_provider_deletion_due_and_next_at():
     assert selectors.provider_deletion_next_at() == due.next_attempt_at
     due.delete()
     assert selectors.provider_deletion_next_at() == later.next_attempt_at
+
+
+def test_turn_usage_costs_each_row_at_its_models_prices(conversation_factory):
+    conversation = conversation_factory()
+    for model in ("gpt-4o-mini", "gpt-4o"):
+        turn_with(conversation, "hi", model=model, input_tokens=1_000_000, output_tokens=0)
+    today = timezone.localdate()
+    usage = selectors.turn_usage(since=today, until=today)
+    costs = {row["label"]: row["cost"] for row in usage["per_model"]}
+    assert costs == {"gpt-4o": Decimal("2.5"), "gpt-4o-mini": Decimal("0.15")}
+    assert usage["per_day"][0]["cost"] == Decimal("2.65")
