@@ -198,18 +198,15 @@ def report(title: str, peer: dict, sides: dict[str, dict], items: int) -> None:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\n{title}: {items} items (load average {load}, {os.cpu_count()} CPUs)")
     print(
-        f"{'side':<28}{'wall s':>9}{'req/s':>9}{'peak MiB':>10}{'req/s ÷ Pool':>14}"
-        f"{'mem ÷ Pool':>12}"
+        f"{'side':<24}{'wall s':>8}{'req/s':>8}{'peak MiB':>10}{'CPU ms/req':>12}"
+        f"{'req/s ÷ Pool':>14}{'mem ÷ Pool':>12}{'CPU ÷ Pool':>12}"
     )
-    print(
-        f"{'Pool.map (openai SDK)':<28}{peer['wall']:>9.2f}{peer['rate']:>9.1f}"
-        f"{peer['memory'] / 2**20:>10.0f}{1:>14.2f}{1:>12.2f}"
-    )
-    for name, side in sides.items():
+    for name, side in {"Pool.map (openai SDK)": peer, **sides}.items():
+        outcome = f"   ({side['done']} done, {side['failed']} failed)" if "done" in side else ""
         print(
-            f"{name:<28}{side['wall']:>9.2f}{side['rate']:>9.1f}{side['memory'] / 2**20:>10.0f}"
-            f"{side['rate'] / peer['rate']:>14.2f}{side['memory'] / peer['memory']:>12.2f}"
-            f"   ({side['done']} done, {side['failed']} failed)"
+            f"{name:<24}{side['wall']:>8.2f}{side['rate']:>8.1f}{side['memory'] / 2**20:>10.0f}"
+            f"{side['cpu'] * 1000 / items:>12.1f}{side['rate'] / peer['rate']:>14.2f}"
+            f"{side['memory'] / peer['memory']:>12.2f}{side['cpu'] / peer['cpu']:>12.2f}{outcome}"
         )
     one, two = sides.get("chatsite, 1 worker"), sides.get("chatsite, 2 workers")
     if one and two:
