@@ -8,6 +8,7 @@ from conversations import attachment_views, views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("search/", views.conversation_search, name="conversation_search"),
     path("c/new/", views.conversation_create, name="conversation_create"),
     path("c/<uuid:conversation_id>/", views.conversation_detail, name="conversation_detail"),
     path("c/<uuid:conversation_id>/turns/", views.conversation_turns, name="conversation_turns"),

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations import outbox, selectors, services
+from conversations import outbox, search, selectors, services
 from conversations.forms import ConversationSettingsForm, RenameForm
 from conversations.models import Conversation
 from conversations.streaming import generation
@@ -41,12 +41,8 @@ def _conversation_or_404(*, owner: AbstractBaseUser, conversation_id: uuid.UUID)
 def _render_page(
     request: HttpRequest, template: str, context: dict[str, object], status: int = 200
 ) -> HttpResponse:
-    """Render a page beside the sidebar's conversation list (filtered by ?q=)."""
-    query = request.GET.get("q", "").strip()
-    sidebar = {
-        "conversations": selectors.conversation_list(owner=request.user, query=query),
-        "query": query,
-    }
+    """Render a page beside the sidebar's conversation list."""
+    sidebar = {"conversations": selectors.conversation_list(owner=request.user)}
     return render(request, template, {**sidebar, **context}, status=status)
 
 
@@ -54,10 +50,16 @@ def index(request: HttpRequest) -> HttpResponse:
     """The newest conversation, or an empty state inviting a new chat."""
     newest = selectors.conversation_list(owner=request.user).first()
     if newest is not None:
-        url = reverse("conversation_detail", kwargs={"conversation_id": newest.pk})
-        query = request.GET.urlencode()
-        return redirect(f"{url}?{query}" if query else url)
+        return redirect("conversation_detail", conversation_id=newest.pk)
     return _render_page(request, "conversations/empty.html", {})
+
+
+@require_GET
+def conversation_search(request: HttpRequest) -> HttpResponse:
+    """Ranked matches of ?q= in the user's titles and messages, each linking to its turn."""
+    query = request.GET.get("q", "").strip()
+    hits = search.conversation_search(owner=request.user, query=query)
+    return _render_page(request, "conversations/search.html", {"query": query, "hits": hits})
 
 
 @require_POST
