@@ -19,6 +19,9 @@ from conversations.searchindex import POSTGRES_CONFIG, TITLE_FTS, TURN_FTS
 
 # Snippet delimiters from the database, turned into <mark> after the text around them is escaped.
 START, STOP = "\x02", "\x03"
+# ts_headline drops anything that looks like an HTML tag: it gets < and > as these, put back here.
+BRACKETS = "\x04\x05"
+_BRACKETS_BACK = str.maketrans(BRACKETS, "<>")
 MAX_TERMS = 16
 SNIPPET_WORDS = 24
 
@@ -53,7 +56,7 @@ def marked(text: str) -> SafeString:
 
     Delimiters always pair up here, even if the text itself held one.
     """
-    parts = re.split(f"[{START}{STOP}]", text)
+    parts = re.split(f"[{START}{STOP}]", text.translate(_BRACKETS_BACK))
     html = "".join(
         f"<mark>{escape(part)}</mark>" if index % 2 else escape(part)
         for index, part in enumerate(parts)
@@ -64,7 +67,7 @@ def marked(text: str) -> SafeString:
 
 def _sqlite_query(terms: list[str]) -> str:
     """An FTS5 query: every term as a quoted string (never syntax), the last one a prefix."""
-    quoted = ['"' + term.replace('"', "") + '"' for term in terms]
+    quoted = [f'"{term}"' for term in terms]
     return " ".join(quoted) + "*"
 
 
@@ -99,6 +102,7 @@ def _postgres_search(*, owner_id: int, terms: list[str], limit: int) -> list[Sea
         "options": f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=8",
         "owner": owner_id,
         "limit": limit,
+        "brackets": BRACKETS,
     }
     return [*_rows(_POSTGRES_TITLES, params), *_rows(_POSTGRES_TURNS, params)]
 
@@ -106,12 +110,15 @@ def _postgres_search(*, owner_id: int, terms: list[str], limit: int) -> list[Sea
 # The tsquery is written out each time, not taken from a CTE: as a constant it can use the index.
 _TSQUERY = f"to_tsquery('{POSTGRES_CONFIG}', %(query)s)"
 _POSTGRES_TITLES = f"""
-SELECT c.id, ts_headline('{POSTGRES_CONFIG}', c.title, {_TSQUERY}, %(options)s), NULL, ''
+SELECT c.id,
+  ts_headline('{POSTGRES_CONFIG}', translate(c.title, '<>', %(brackets)s), {_TSQUERY}, %(options)s),
+  NULL, ''
 FROM conversations_conversation c
 WHERE c.owner_id = %(owner)s AND c.search @@ {_TSQUERY}
 ORDER BY ts_rank(c.search, {_TSQUERY}) DESC LIMIT %(limit)s
 """
-# Headlines re-read the text, so only the best `limit` turns get one.
+# Headlines re-read the text, so only the best `limit` turns get one: from the answer or the
+# message, whichever matches alone, as SQLite's snippet picks its best column.
 _POSTGRES_TURNS = f"""
 WITH best AS (
   SELECT t.id, ts_rank(t.search, {_TSQUERY}) AS rank
@@ -119,8 +126,10 @@ WITH best AS (
   WHERE c.owner_id = %(owner)s AND t.search @@ {_TSQUERY}
   ORDER BY rank DESC LIMIT %(limit)s
 )
-SELECT c.id, c.title, t.position,
-  ts_headline('{POSTGRES_CONFIG}', t.user_text || ' ' || t.output_text, {_TSQUERY}, %(options)s)
+SELECT c.id, c.title, t.position, ts_headline('{POSTGRES_CONFIG}', translate(CASE
+    WHEN to_tsvector('{POSTGRES_CONFIG}', t.output_text) @@ {_TSQUERY} THEN t.output_text
+    WHEN to_tsvector('{POSTGRES_CONFIG}', t.user_text) @@ {_TSQUERY} THEN t.user_text
+    ELSE t.user_text || ' ' || t.output_text END, '<>', %(brackets)s), {_TSQUERY}, %(options)s)
 FROM best JOIN conversations_turn t ON t.id = best.id
 JOIN conversations_conversation c ON c.id = t.conversation_id
 ORDER BY best.rank DESC
