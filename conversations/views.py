@@ -9,6 +9,7 @@ import uuid
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,10 @@ from responses_client import client
 logger = logging.getLogger(__name__)
 
 MODELS_LIST_TIMEOUT_SECONDS = 5
+# The sidebar lists the newest conversations; the rest are a search (or a browsed page) away,
+# so a user with thousands of them gets pages as fast as a new one.
+SIDEBAR_CONVERSATIONS = 50
+ALL_CONVERSATIONS_PAGE = 50
 
 
 def _form_data(request: HttpRequest) -> QueryDict | None:
@@ -41,8 +46,12 @@ def _conversation_or_404(*, owner: AbstractBaseUser, conversation_id: uuid.UUID)
 def _render_page(
     request: HttpRequest, template: str, context: dict[str, object], status: int = 200
 ) -> HttpResponse:
-    """Render a page beside the sidebar's conversation list."""
-    sidebar = {"conversations": selectors.conversation_list(owner=request.user)}
+    """Render a page beside the sidebar's list of the newest conversations."""
+    newest = list(selectors.conversation_list(owner=request.user)[: SIDEBAR_CONVERSATIONS + 1])
+    sidebar = {
+        "conversations": newest[:SIDEBAR_CONVERSATIONS],
+        "more_conversations": len(newest) > SIDEBAR_CONVERSATIONS,
+    }
     return render(request, template, {**sidebar, **context}, status=status)
 
 
@@ -56,10 +65,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def conversation_search(request: HttpRequest) -> HttpResponse:
-    """Ranked matches of ?q= in the user's titles and messages, each linking to its turn."""
+    """Ranked matches of ?q= in the user's titles and messages, each linking to its turn;
+    without a query, all the user's conversations page by page."""
     query = request.GET.get("q", "").strip()
-    hits = search.conversation_search(owner=request.user, query=query)
-    return _render_page(request, "conversations/search.html", {"query": query, "hits": hits})
+    context: dict[str, object] = {"query": query}
+    if query:
+        context["hits"] = search.conversation_search(owner=request.user, query=query)
+    else:
+        every = Paginator(selectors.conversation_list(owner=request.user), ALL_CONVERSATIONS_PAGE)
+        context["page"] = every.get_page(request.GET.get("page"))
+    return _render_page(request, "conversations/search.html", context)
 
 
 @require_POST

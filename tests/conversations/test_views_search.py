@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conversations import services
+from conversations import services, views
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +65,25 @@ def test_sidebar_search_box_submits_to_the_search_page(owner_client):
     page = search_page(owner_client, "")
     assert 'action="/search/"' in page
     assert 'aria-label="Search conversations"' in page
+
+
+def test_sidebar_lists_the_newest_and_links_to_all(owner_client, conversation_factory):
+    user = owner_client.session["_auth_user_id"]
+    for n in range(views.SIDEBAR_CONVERSATIONS + 1):
+        conversation_factory(owner_id=user, title=f"chat {n}")
+    page = owner_client.get(reverse("conversation_search")).content.decode()
+    sidebar = page.split('aria-label="Conversations"')[1].split("</nav>")[0]
+    assert f"chat {views.SIDEBAR_CONVERSATIONS}<" in sidebar
+    assert "chat 0<" not in sidebar
+    assert "All conversations" in sidebar
+
+
+def test_empty_query_pages_through_all_conversations(owner_client, conversation_factory):
+    user = owner_client.session["_auth_user_id"]
+    for n in range(views.ALL_CONVERSATIONS_PAGE + 1):
+        conversation_factory(owner_id=user, title=f"chat {n}")
+    first = owner_client.get(reverse("conversation_search")).content.decode()
+    older = owner_client.get(reverse("conversation_search"), {"page": 2}).content.decode()
+    assert "Page 1 of 2" in first
+    assert ">chat 0<" in older
+    assert ">chat 0<" not in first.split("</nav>", 1)[1]
