@@ -12,9 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owner_client(user_factory) -> Client:
+def owner(user_factory):
+    return user_factory()
+
+
+@pytest.fixture
+def owner_client(owner) -> Client:
     client = Client()
-    client.force_login(user_factory())
+    client.force_login(owner)
     return client
 
 
@@ -24,9 +29,8 @@ def search_page(client: Client, query: str) -> str:
     return response.content.decode()
 
 
-def test_hit_links_to_its_turn_with_the_word_marked(owner_client, conversation_factory):
-    user = owner_client.session["_auth_user_id"]
-    conversation = conversation_factory(owner_id=user, title="Maps")
+def test_hit_links_to_its_turn_with_the_word_marked(owner_client, owner, conversation_factory):
+    conversation = conversation_factory(owner=owner, title="Maps")
     services.turn_create(conversation=conversation, text="first")
     services.turn_create(conversation=conversation, text="where is Reykjavik <i>")
     page = search_page(owner_client, "reykjavik")
@@ -34,9 +38,8 @@ def test_hit_links_to_its_turn_with_the_word_marked(owner_client, conversation_f
     assert "where is <mark>Reykjavik</mark> &lt;i&gt;" in page
 
 
-def test_title_hit_links_to_the_conversation(owner_client, conversation_factory):
-    user = owner_client.session["_auth_user_id"]
-    conversation = conversation_factory(owner_id=user, title="Sourdough starter")
+def test_title_hit_links_to_the_conversation(owner_client, owner, conversation_factory):
+    conversation = conversation_factory(owner=owner, title="Sourdough starter")
     page = search_page(owner_client, "sourdough")
     assert f'href="/c/{conversation.pk}/"' in page
     assert "<mark>Sourdough</mark> starter" in page
@@ -67,10 +70,9 @@ def test_sidebar_search_box_submits_to_the_search_page(owner_client):
     assert 'aria-label="Search conversations"' in page
 
 
-def test_sidebar_lists_the_newest_and_links_to_all(owner_client, conversation_factory):
-    user = owner_client.session["_auth_user_id"]
+def test_sidebar_lists_the_newest_and_links_to_all(owner_client, owner, conversation_factory):
     for n in range(views.SIDEBAR_CONVERSATIONS + 1):
-        conversation_factory(owner_id=user, title=f"chat {n}")
+        conversation_factory(owner=owner, title=f"chat {n}")
     page = owner_client.get(reverse("conversation_search")).content.decode()
     sidebar = page.split('aria-label="Conversations"')[1].split("</nav>")[0]
     assert f"chat {views.SIDEBAR_CONVERSATIONS}<" in sidebar
@@ -78,10 +80,9 @@ def test_sidebar_lists_the_newest_and_links_to_all(owner_client, conversation_fa
     assert "All conversations" in sidebar
 
 
-def test_empty_query_pages_through_all_conversations(owner_client, conversation_factory):
-    user = owner_client.session["_auth_user_id"]
+def test_empty_query_pages_through_all_conversations(owner_client, owner, conversation_factory):
     for n in range(views.ALL_CONVERSATIONS_PAGE + 1):
-        conversation_factory(owner_id=user, title=f"chat {n}")
+        conversation_factory(owner=owner, title=f"chat {n}")
     first = owner_client.get(reverse("conversation_search")).content.decode()
     older = owner_client.get(reverse("conversation_search"), {"page": 2}).content.decode()
     assert "Page 1 of 2" in first
