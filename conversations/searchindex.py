@@ -14,22 +14,30 @@ TURN_FTS = "conversations_turn_search"
 TITLE_FTS = "conversations_title_search"
 
 SQLITE_TABLES = [
-    # External content: the text stays in conversations_turn only, the index refers to its ids.
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TURN_FTS} USING fts5(user_text, output_text,"
-    f" content='conversations_turn', content_rowid='id', tokenize='{SQLITE_TOKENIZER}')",
+    # Contentless (the text stays in conversations_turn only), with the owner as a token so a
+    # query is narrowed to one user's turns inside the index. A view as external content would
+    # let snippet() read the text, but breaks every later migration that rebuilds the table.
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TURN_FTS} USING fts5(user_text, output_text, owner,"
+    f" content='', tokenize='{SQLITE_TOKENIZER}')",
     # Conversation ids are UUIDs (no stable integer rowid to refer to): titles are copied in.
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TITLE_FTS} USING fts5(conversation_id UNINDEXED,"
-    f" title, tokenize='{SQLITE_TOKENIZER}')",
+    f" owner, title, tokenize='{SQLITE_TOKENIZER}')",
 ]
+# The owner's token ("u42"), looked up from a turn's conversation; Django deletes a
+# conversation's turns before the conversation, so the lookup also works for deletions.
+_OWNER_OF = "(SELECT 'u' || owner_id FROM conversations_conversation WHERE id = {}.conversation_id)"
 _TURN_ADD = (
-    f"INSERT INTO {TURN_FTS}(rowid, user_text, output_text)"
-    " VALUES (new.id, new.user_text, new.output_text);"
+    f"INSERT INTO {TURN_FTS}(rowid, user_text, output_text, owner)"
+    f" VALUES (new.id, new.user_text, new.output_text, {_OWNER_OF.format('new')});"
 )
 _TURN_REMOVE = (
-    f"INSERT INTO {TURN_FTS}({TURN_FTS}, rowid, user_text, output_text)"
-    " VALUES ('delete', old.id, old.user_text, old.output_text);"
+    f"INSERT INTO {TURN_FTS}({TURN_FTS}, rowid, user_text, output_text, owner)"
+    f" VALUES ('delete', old.id, old.user_text, old.output_text, {_OWNER_OF.format('old')});"
 )
-_TITLE_ADD = f"INSERT INTO {TITLE_FTS}(conversation_id, title) VALUES (new.id, new.title);"
+_TITLE_ADD = (
+    f"INSERT INTO {TITLE_FTS}(conversation_id, owner, title)"
+    " VALUES (new.id, 'u' || new.owner_id, new.title);"
+)
 _TITLE_REMOVE = f"DELETE FROM {TITLE_FTS} WHERE conversation_id = old.id;"
 SQLITE_TRIGGERS = {
     "conversations_turn_search_insert": f"AFTER INSERT ON conversations_turn BEGIN {_TURN_ADD} END",
@@ -53,10 +61,13 @@ SQLITE_TRIGGERS = {
     ),
 }
 SQLITE_REBUILD = [
-    f"INSERT INTO {TURN_FTS}({TURN_FTS}) VALUES ('rebuild')",
+    f"INSERT INTO {TURN_FTS}({TURN_FTS}) VALUES ('delete-all')",
+    f"INSERT INTO {TURN_FTS}(rowid, user_text, output_text, owner)"
+    " SELECT t.id, t.user_text, t.output_text, 'u' || c.owner_id FROM conversations_turn t"
+    " JOIN conversations_conversation c ON c.id = t.conversation_id",
     f"DELETE FROM {TITLE_FTS}",
-    f"INSERT INTO {TITLE_FTS}(conversation_id, title)"
-    " SELECT id, title FROM conversations_conversation",
+    f"INSERT INTO {TITLE_FTS}(conversation_id, owner, title)"
+    " SELECT id, 'u' || owner_id, title FROM conversations_conversation",
 ]
 
 POSTGRES_CONFIG = "english"

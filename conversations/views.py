@@ -26,7 +26,7 @@ from conversations.forms import ConversationSettingsForm, ImportForm, RenameForm
 from conversations.models import Conversation
 from conversations.streaming import generation
 from conversations.transfer import exporting, reading
-from conversations.transfer.fields import ImportFileError
+from conversations.transfer.fields import ImportedConversation, ImportFileError
 from responses_client import client
 
 logger = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ def conversation_export(
     if not isinstance(body, str):
         body = json.dumps(body, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type=content_type)
-    filename = f"{slugify(conversation.title) or 'conversation'}.{extension}"
+    filename = f"{slugify(conversation.title, allow_unicode=True) or 'conversation'}.{extension}"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -261,7 +261,7 @@ def _conversations_import(request: HttpRequest) -> HttpResponse:
     return _render_page(request, "conversations/import.html", context, status=status)
 
 
-def _import_read(request: HttpRequest, form: ImportForm) -> list:
+def _import_read(request: HttpRequest, form: ImportForm) -> list[ImportedConversation]:
     """The conversations of the uploaded file; ImportFileError says what is wrong with it."""
     if request.upload_handlers[0].exceeded:
         limit = settings.IMPORT_MAX_BYTES // 2**20

@@ -187,3 +187,12 @@ def test_snippets_escape_everything_but_the_marks(conversation_factory):
 def test_marked_pairs_delimiters_found_in_the_text():
     html = search.marked("a \x02b\x03 \x02c")
     assert html == "a <mark>b</mark> <mark>c</mark>"
+
+
+def test_turns_are_ranked_among_the_newest_matches(conversation_factory, monkeypatch):
+    monkeypatch.setattr(search, "SEARCH_WINDOW", 2)
+    conversation = conversation_factory(title="Notes")
+    answered(conversation, "a", "fig fig fig")
+    answered(conversation, "b", "fig and more words")
+    answered(conversation, "c", "a fig with other words")
+    assert sorted(p for _, p, _ in hits(conversation.owner, "fig")) == [1, 2]
