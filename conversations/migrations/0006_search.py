@@ -16,7 +16,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("conversations", "0004_turn_retryable"),
+        ("conversations", "0005_attachments"),
     ]
 
     operations = [migrations.RunPython(install, uninstall)]

@@ -10,7 +10,7 @@ from conversations import search, searchindex, services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("conversations", "0004_turn_retryable")]
+BEFORE = [("conversations", "0005_attachments")]
 AFTER = [("conversations", "0006_search")]
 
 
