@@ -53,6 +53,11 @@ def conversation_json(*, conversation: Conversation, turns: list[Turn]) -> dict[
 def _turn_json(turn: Turn) -> dict[str, Any]:
     data: dict[str, Any] = {name: getattr(turn, name) for name in TURN_FIELDS}
     data["usage"] = {name: getattr(turn, name) for name in USAGE_FIELDS}
+    # Names and kinds only: the files stay here (an import brings in the text).
+    data["attachments"] = [
+        {"name": a.name, "kind": a.kind, "content_type": a.content_type, "size": a.size}
+        for a in _attachments(turn)
+    ]
     for name in TIME_FIELDS:
         value = getattr(turn, name)
         data[name] = value.isoformat() if value else None
@@ -63,12 +68,20 @@ def conversation_markdown(*, conversation: Conversation, turns: list[Turn]) -> s
     """A readable export: title, settings, then each message and answer (reasoning folded)."""
     lines = [f"# {conversation.title}", "", *_settings_lines(conversation), ""]
     for turn in turns:
-        lines += ["---", "", "**You**", "", turn.user_text, "", "**Assistant**", ""]
+        lines += ["---", "", "**You**", "", turn.user_text, ""]
+        if names := [attachment.name for attachment in _attachments(turn)]:
+            lines += ["*Attached: " + ", ".join(names) + "*", ""]
+        lines += ["**Assistant**", ""]
         if turn.reasoning_text:
             lines += ["<details>", "<summary>Thinking</summary>", "", turn.reasoning_text]
             lines += ["", "</details>", ""]
         lines += [turn.output_text or "*(no answer)*", "", _turn_note(turn), ""]
     return "\n".join(lines)
+
+
+def _attachments(turn: Turn) -> list:
+    """The turn's files as loaded by selectors.turn_list (none when not loaded)."""
+    return getattr(turn, "attachment_list", [])
 
 
 def _settings_lines(conversation: Conversation) -> list[str]:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conversations import services
-from conversations.models import Conversation, Turn, TurnStatus
+from conversations.models import Attachment, Conversation, Turn, TurnStatus
 from conversations.streaming.requests import request_body_sync
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,21 @@ def test_import_checks_csrf(owner):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
     assert upload(client, b"[]").status_code == 403
+
+
+def test_exports_name_the_attached_files(owner_client, owner, conversation):
+    upload_file = SimpleUploadedFile("notes.txt", b"some notes", content_type="text/plain")
+    attachment = services.attachment_create(owner=owner, upload=upload_file)
+    Attachment.objects.filter(pk=attachment.pk).update(turn=conversation.turns.get())
+    [turn] = export(owner_client, conversation, "json").json()["turns"]
+    assert turn["attachments"] == [
+        {
+            "name": "notes.txt",
+            "kind": "text",
+            "content_type": "text/plain; charset=utf-8",
+            "size": 10,
+        }
+    ]
+    assert (
+        "*Attached: notes.txt*" in export(owner_client, conversation, "markdown").content.decode()
+    )
