@@ -50,3 +50,16 @@ def test_triggers_dropped_by_a_table_rebuild_are_restored(conversation_factory):
     assert len(search.conversation_search(owner=conversation.owner, query="leek")) == 1
     services.turn_create(conversation=conversation, text="new leek")
     assert len(search.conversation_search(owner=conversation.owner, query="leek")) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own index")
+def test_deleting_a_conversation_empties_its_postings(conversation_factory):
+    conversation = conversation_factory(title="Notes")
+    services.turn_create(conversation=conversation, text="quokka")
+    services.conversation_delete(conversation=conversation)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {searchindex.TURN_FTS} WHERE {searchindex.TURN_FTS} MATCH %s",
+            ["quokka"],
+        )
+        assert cursor.fetchone() == (0,)
