@@ -24,6 +24,8 @@ START, STOP = "\x02", "\x03"
 BRACKETS = "\x04\x05"
 _BRACKETS_BACK = str.maketrans(BRACKETS, "<>")
 MAX_TERMS = 16
+# Longer "words" (a pasted hash, a base64 blob) are cut: PostgreSQL indexes words up to 2 KB.
+MAX_TERM_LENGTH = 100
 SNIPPET_WORDS = 24
 # Turns are ranked among the owner's newest this many matches: a word found in most of a long
 # history is still answered in milliseconds (ranking every match took seconds at a million).
@@ -42,7 +44,7 @@ class SearchHit:
 
 def search_terms(query: str) -> list[str]:
     """The words of a query, as the index splits text into words."""
-    return re.findall(r"\w+", query)[:MAX_TERMS]
+    return [term[:MAX_TERM_LENGTH] for term in re.findall(r"\w+", query)[:MAX_TERMS]]
 
 
 def conversation_search(*, owner: AbstractBaseUser, query: str, limit: int = 30) -> list[SearchHit]:

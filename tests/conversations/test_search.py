@@ -160,7 +160,23 @@ def test_syntax_characters_around_a_word_still_find_it(conversation_factory, que
 
 
 @pytest.mark.parametrize(
-    "query", ['"', "*", ":", "(", ")", "AND", "OR", "NOT", "NEAR", "kiwi AND", "title:kiwi", 'a"b']
+    "query",
+    [
+        '"',
+        "*",
+        ":",
+        "(",
+        ")",
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR",
+        "kiwi AND",
+        "title:kiwi",
+        'a"b',
+        "x" * 5000,
+        " ".join(["kiwi"] * 100),
+    ],  # fmt: skip
 )
 def test_operators_alone_are_words_never_an_error(conversation_factory, query):
     conversation = conversation_factory(title="Notes")
