@@ -66,10 +66,13 @@ def request_body_sync(
 
 
 def _context_fields(*, conversation: Conversation, turn: Turn, previous: str) -> dict[str, Any]:
-    """Chain to the last completed response, or send the whole history to stateless providers."""
-    if not settings.OPENAI_STATELESS:
-        return {"previous_response_id": previous} if previous else {}
+    """Chain to the last completed response, or send the whole history: to stateless providers,
+    and when no answered turn has a response there (an imported conversation)."""
+    if previous and not settings.OPENAI_STATELESS:
+        return {"previous_response_id": previous}
     history = selectors.turn_history(conversation=conversation, before_position=turn.position)
+    if not history and not settings.OPENAI_STATELESS:
+        return {}
     messages = [
         message
         for past in history
