@@ -16,6 +16,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from chatsite.middleware import BodySizeLimitMiddleware  # noqa: E402
+
 
 def _websocket_urlpatterns() -> list:
     """The apps' socket routes, named in settings as ROOT_URLCONF names the HTTP ones."""
@@ -42,4 +44,4 @@ async def _sockets(scope, receive, send):
     return await _session_sockets(scope, receive, send)
 
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": _sockets})
+application = ProtocolTypeRouter({"http": BodySizeLimitMiddleware(django_asgi_app), "websocket": _sockets})

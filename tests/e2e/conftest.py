@@ -6,7 +6,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from tests.live import LiveServer
 
@@ -33,14 +40,28 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def csp_violations_watch(context: BrowserContext) -> list[str]:
+    """Collect the CSP violations chromium reports in the context's pages, as console lines."""
+    violations: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser: Browser, live_app: LiveServer) -> Iterator[Page]:
-    """A fresh browser context (no cookies) on the live app."""
+    """A fresh browser context (no cookies) on the live app; a CSP violation fails the test."""
     expect.set_options(timeout=15_000)
     context = browser.new_context(base_url=live_app.url, viewport=VIEWPORT)
+    violations = csp_violations_watch(context)
     page = context.new_page()
     yield page
     context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 def signup(page: Page) -> str:
