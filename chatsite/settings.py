@@ -166,6 +166,12 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
 # The peer address only: X-Forwarded-For is trusted through daphne's --proxy-headers, which puts
 # the client's address there, never straight from a header anyone can send.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Per-user limits; staff override them per user in the admin (the user's page, "usage limits").
+USER_LIMIT_DEFAULTS = {
+    "running_generations": int(os.environ.get("LIMIT_RUNNING_GENERATIONS", "3")),
+    "messages_per_minute": int(os.environ.get("LIMIT_MESSAGES_PER_MINUTE", "20")),
+    "tokens_per_day": int(os.environ.get("LIMIT_TOKENS_PER_DAY", "2000000")),
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,3 +1,5 @@
+"""The chat app's configuration."""
+
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
@@ -10,7 +12,12 @@ class ConversationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accounts import limits
+        from conversations import selectors
+
         post_migrate.connect(_search_index_repair, sender=self)
+        # Chat turns count toward each user's daily token limit.
+        limits.token_counter_register(selectors.user_tokens_since)
 
 
 def _search_index_repair(sender: AppConfig, using: str, **kwargs: object) -> None:

@@ -10,9 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts import limits
 from conversations.models import Attachment, Conversation, ProviderDeletion, Turn, TurnStatus
 from pricing.selectors import cost_compute, cost_for_usage, prices_by_model
 from responses_client import ratelimits
@@ -223,6 +225,27 @@ def turn_running(*, conversation_id: uuid.UUID | None, turn_id: int | None) -> T
     if turn_id is not None:
         turns = turns.filter(pk=turn_id)
     return turns.order_by("-position").first()
+
+
+def user_limit_exceeded(*, user_id: int) -> limits.LimitExceeded | None:
+    """The limit one more message of the user would pass (accounts.limits), or None."""
+    now = timezone.now()
+    turns = Turn.objects.filter(conversation__owner_id=user_id)
+    running = turns.filter(status__in=[TurnStatus.PENDING, TurnStatus.STREAMING]).count()
+    recent = turns.filter(created_at__gt=now - limits.MINUTE)
+    sent = list(recent.values_list("created_at", flat=True))
+    return limits.limit_exceeded(
+        user_id=user_id, running=running, sent_in_last_minute=sent, now=now
+    )
+
+
+def user_tokens_since(*, user_id: int, since: datetime) -> int:
+    """Input plus output tokens of the user's turns since then: the chat's counter for limits."""
+    turns = Turn.objects.filter(conversation__owner_id=user_id, created_at__gte=since)
+    spent = turns.aggregate(
+        tokens=Sum(Coalesce("input_tokens", 0) + Coalesce("output_tokens", 0), default=0)
+    )
+    return spent["tokens"]
 
 
 def _usage_rows(turns: QuerySet[Turn], label: Any, sums: dict[str, Any]) -> list[dict[str, object]]:

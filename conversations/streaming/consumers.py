@@ -29,7 +29,9 @@ Server -> client frames:
       socket stays open. Codes: frame_too_large, invalid_json, unknown_type, empty_message,
       message_too_long, busy (a turn of this conversation is still generating), not_found (the
       conversation was deleted since the socket connected), invalid_attachments,
-      too_many_attachments, attachment_not_found.
+      too_many_attachments, attachment_not_found, limit_exceeded (one of the user's limits,
+      accounts.limits; the frame adds "limit": running_generations|messages_per_minute|
+      tokens_per_day and "resets_at": ISO 8601 or null when it resets as a reply ends).
 
 T is selectors.turn_as_dict: {"id", "position", "user_text", "status", "response_id",
 "output_text", "reasoning_text", "reasoning_seconds" (float|null), "usage" ({"input_tokens",
@@ -66,10 +68,11 @@ CLOSE_FORBIDDEN = 4403
 class FrameRejected(Exception):
     """A client frame we refuse; carries the error code and a sentence for the user."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.extra = extra
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -118,6 +121,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except FrameRejected as rejected:
             await self.send_json(
                 {"type": "error", "code": rejected.code, "message": rejected.message}
+                | rejected.extra
             )
 
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
@@ -167,6 +171,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         return ids
 
     async def _message_send(self, text: str, attachment_ids: tuple[uuid.UUID, ...]) -> None:
+        exceeded = await database_sync_to_async(selectors.user_limit_exceeded)(
+            user_id=self.conversation.owner_id
+        )
+        if exceeded is not None:
+            resets_at = exceeded.resets_at.isoformat() if exceeded.resets_at else None
+            raise FrameRejected(
+                "limit_exceeded", exceeded.message, limit=exceeded.limit, resets_at=resets_at
+            )
         try:
             await generation.generation_submit(
                 conversation=self.conversation, text=text, attachment_ids=attachment_ids

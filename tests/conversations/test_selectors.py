@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.models import UserLimits
 from conversations import selectors, services
 from conversations.models import Conversation, ProviderDeletion, Turn, TurnStatus
 
@@ -157,3 +158,36 @@ def test_turn_usage_costs_each_row_at_its_models_prices(conversation_factory):
     costs = {row["label"]: row["cost"] for row in usage["per_model"]}
     assert costs == {"gpt-4o": Decimal("2.5"), "gpt-4o-mini": Decimal("0.15")}
     assert usage["per_day"][0]["cost"] == Decimal("2.65")
+
+
+def test_user_tokens_since_sums_input_and_output_of_own_turns(conversation_factory):
+    mine = conversation_factory()
+    turn_with(mine, "a", input_tokens=10, output_tokens=5)
+    turn_with(mine, "b", input_tokens=None, output_tokens=None)
+    turn_with(conversation_factory(), "other user", input_tokens=100, output_tokens=100)
+    since = timezone.now() - timedelta(minutes=1)
+    assert selectors.user_tokens_since(user_id=mine.owner_id, since=since) == 15
+    assert selectors.user_tokens_since(user_id=mine.owner_id, since=timezone.now()) == 0
+
+
+def test_user_limit_exceeded_counts_running_turns_across_conversations(conversation_factory):
+    first = conversation_factory()
+    second = conversation_factory(owner=first.owner)
+    UserLimits.objects.create(user=first.owner, running_generations=2)
+    turn_with(first, "a", status=TurnStatus.STREAMING)
+    assert selectors.user_limit_exceeded(user_id=first.owner_id) is None
+    turn_with(second, "b", status=TurnStatus.PENDING)
+    assert selectors.user_limit_exceeded(user_id=first.owner_id).limit == "running_generations"
+
+
+def test_user_limit_exceeded_counts_messages_of_the_last_minute(conversation_factory):
+    conversation = conversation_factory()
+    UserLimits.objects.create(user=conversation.owner, messages_per_minute=2)
+    turn_with(conversation, "old", status=TurnStatus.COMPLETED)
+    Turn.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    turn_with(conversation, "new", status=TurnStatus.COMPLETED)
+    assert selectors.user_limit_exceeded(user_id=conversation.owner_id) is None
+    turn_with(conversation, "newer", status=TurnStatus.COMPLETED)
+    assert selectors.user_limit_exceeded(user_id=conversation.owner_id).limit == (
+        "messages_per_minute"
+    )

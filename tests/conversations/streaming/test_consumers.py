@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
+from accounts.models import UserLimits
 from chatsite.asgi import application
 from conversations.models import Attachment, Conversation, Turn
 from responses_client import client
@@ -424,3 +425,32 @@ async def test_a_retry_sends_the_same_files_again(
     await communicator.disconnect()
     assert [a["name"] for a in frames[0]["turn"]["attachments"]] == ["cat.png"]
     assert await Attachment.objects.filter(turn__conversation=conversation).acount() == 2
+
+
+async def test_over_a_limit_the_message_is_refused_and_says_which(
+    conversation, conversation_factory
+):
+    other = await database_sync_to_async(conversation_factory)(owner=conversation.owner)
+    await UserLimits.objects.acreate(user=conversation.owner, running_generations=1)
+    await Turn.objects.acreate(
+        conversation=other, position=0, user_text="running", status="streaming"
+    )
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_text(communicator, "one more")
+    error = await communicator.receive_json_from(timeout=WAIT)
+    await communicator.disconnect()
+    assert error["code"] == "limit_exceeded" and error["limit"] == "running_generations"
+    assert error["resets_at"] is None and "Wait for one to finish" in error["message"]
+    assert await turn_count(conversation) == 0
+
+
+async def test_another_users_limit_leaves_this_user_alone(
+    provider_settings, conversation, conversation_factory
+):
+    limited = await database_sync_to_async(conversation_factory)()
+    await UserLimits.objects.acreate(user=limited.owner, messages_per_minute=0)
+    communicator = await connect(conversation.owner, conversation.pk)
+    await send_text(communicator, "hello")
+    frames = await frames_until(communicator, "turn.finished")
+    await communicator.disconnect()
+    assert frames[-1]["turn"]["status"] == "completed"
