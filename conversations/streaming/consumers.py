@@ -27,11 +27,12 @@ Server -> client frames:
       services.user_group(); no replay: the page renders the marks as they were when it loaded.
   {"type": "error", "code": str, "message": str}   a rejected frame; nothing was stored and the
       socket stays open. Codes: frame_too_large, invalid_json, unknown_type, empty_message,
-      message_too_long, busy (a turn of this conversation is still generating), not_found (the
-      conversation was deleted since the socket connected), invalid_attachments,
-      too_many_attachments, attachment_not_found, limit_exceeded (one of the user's limits,
-      accounts.limits; the frame adds "limit": running_generations|messages_per_minute|
-      tokens_per_day and "resets_at": ISO 8601 or null when it resets as a reply ends).
+      message_too_long, invalid_text (a NUL or a lone surrogate), busy (a turn of this
+      conversation is still generating), not_found (the conversation was deleted since the
+      socket connected), invalid_attachments, too_many_attachments, attachment_not_found,
+      limit_exceeded (one of the user's limits, accounts.limits; the frame adds "limit":
+      running_generations|messages_per_minute|tokens_per_day and "resets_at": ISO 8601, or null
+      when it resets as a reply ends).
 
 T is selectors.turn_as_dict: {"id", "position", "user_text", "status", "response_id",
 "output_text", "reasoning_text", "reasoning_seconds" (float|null), "usage" ({"input_tokens",
@@ -219,7 +220,7 @@ def _frame_parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, A
         raise FrameRejected("frame_too_large", "That message is too large to send.")
     try:
         content = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         raise FrameRejected("invalid_json", "The frame was not valid JSON.") from None
     if not isinstance(content, dict):
         raise FrameRejected("invalid_json", "The frame must be a JSON object.")
@@ -253,4 +254,18 @@ def _text_clean(text: Any, *, required: bool = True) -> str:
         raise FrameRejected(
             "message_too_long", f"Messages can be at most {MAX_TEXT_CHARS} characters long."
         )
+    if not _storable(text):
+        raise FrameRejected(
+            "invalid_text",
+            "The message holds a character that cannot be stored (NUL or a lone surrogate).",
+        )
     return text
+
+
+def _storable(text: str) -> bool:
+    """No NUL (PostgreSQL text holds none) and no unpaired surrogate (JSON's \\ud800 is one)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text

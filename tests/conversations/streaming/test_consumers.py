@@ -94,11 +94,14 @@ async def test_full_stack_without_session_closed_4403(conversation):
         ("x" * (64 * 1024 + 1), "frame_too_large"),
         ("{not json", "invalid_json"),
         ("[1, 2]", "invalid_json"),
+        ("[" * 30_000 + "]" * 30_000, "invalid_json"),
         (json.dumps({"type": "dance"}), "unknown_type"),
         (json.dumps({"text": "no type"}), "unknown_type"),
         (json.dumps({"type": "message.send", "text": "   "}), "empty_message"),
         (json.dumps({"type": "message.send", "text": 5}), "empty_message"),
         (json.dumps({"type": "message.send", "text": "x" * 32001}), "message_too_long"),
+        (json.dumps({"type": "message.send", "text": "a\u0000b"}), "invalid_text"),
+        ('{"type": "message.send", "text": "\\ud800"}', "invalid_text"),
     ],
 )
 async def test_bad_frames_rejected_and_socket_still_works(conversation, frame, code):
