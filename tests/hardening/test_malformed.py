@@ -100,7 +100,7 @@ RAW_BODIES = {
 
 
 @pytest.mark.django_db
-def test_bad_form_posts_get_a_4xx_and_change_nothing(conversation, table):
+def test_bad_form_posts_get_a_4xx_and_change_nothing(provider_settings, conversation, table):
     client = Client()
     client.force_login(conversation.owner)
     urls = [f"/c/{conversation.pk}/{action}/" for action in ("rename", "settings")]
