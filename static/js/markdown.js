@@ -13,9 +13,12 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   }
 });
 
+// Inline styles go too: the CSP would block them anyway, and a style can cover the whole page.
+const PURIFY = { USE_PROFILES: { html: true }, FORBID_TAGS: ["style"], FORBID_ATTR: ["style"] };
+
 /** Sanitised HTML for a Markdown string. */
 export function markdownToHtml(text) {
-  return DOMPurify.sanitize(marked.parse(text), { USE_PROFILES: { html: true } });
+  return DOMPurify.sanitize(marked.parse(text), PURIFY);
 }
 
 /** Render Markdown into target; `final` also auto-detects the language of unlabelled code. */

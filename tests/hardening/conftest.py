@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.e2e.conftest import browser  # noqa: F401 - Chromium for the XSS corpus
+
 
 @dataclass
 class Row:
@@ -25,6 +27,11 @@ class Table:
 
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        """A line printed under the table (what a count does not say)."""
+        self.notes.append(text)
 
     def record(self, case: str, ok: bool, what: str = "") -> None:
         """One try of a case; a failed one keeps its description for the summary."""
@@ -56,13 +63,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not TABLE.rows:
+    if not TABLE.rows and not TABLE.notes:
         return
     write = terminalreporter.write_line
     terminalreporter.section("hardening")
-    width = max(len(case) for case in TABLE.rows)
+    width = max((len(case) for case in TABLE.rows), default=4)
     write(f"{'case':<{width}}  {'tried':>6}  {'passed':>6}")
     for row in TABLE.rows.values():
         write(f"{row.case:<{width}}  {row.tried:>6}  {row.passed:>6}")
         for failure in row.failures[:40]:
             write(f"    failed: {failure}")
+    for note in TABLE.notes:
+        write(f"note: {note}")
