@@ -267,7 +267,9 @@ PROVIDER_CACHE_RAM_MIB = int(os.environ.get("PROVIDER_CACHE_RAM_MIB", "256"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 2**20
 # Bodies larger than these are refused with 413 before they are read (chatsite.asgi wraps Django
 # in chatsite.middleware.BodySizeLimitMiddleware): path prefix -> bytes, and every other path.
-REQUEST_BODY_LIMITS = {"/v1/": DATA_UPLOAD_MAX_MEMORY_SIZE}
+# /attachments/ leaves room above the upload view's own check (10 MiB and multipart framing,
+# conversations.uploads), which answers in the JSON the page reads.
+REQUEST_BODY_LIMITS = {"/v1/": DATA_UPLOAD_MAX_MEMORY_SIZE, "/attachments/": 12 * 2**20}
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(2 * 2**20)))
 PROVIDER_DEFAULT_TEMPERATURE = float(os.environ.get("PROVIDER_DEFAULT_TEMPERATURE", "0.7"))
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from chatsite.asgi import application
-from conversations.models import Conversation, Turn
+from conversations import services
+from conversations.models import Attachment, Conversation, Turn
 from tests.hardening.routes import fill, http_routes, websocket_routes
+from tests.samples import png_bytes
 
 PASSWORD = "pw-for-tests-123"
 # Pages anyone may open, not A's: signing in and out is not access to A's data.
@@ -19,7 +22,7 @@ LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
 
 @pytest.fixture
 def victim(django_user_model):
-    """User A (a superuser, so the admin holds their rows) with a conversation and a turn."""
+    """User A (a superuser, so the admin holds their rows): a conversation, a turn, a file."""
     owner = django_user_model.objects.create_superuser(username="alice", password=PASSWORD)
     conversation = Conversation.objects.create(owner=owner, title="Alice's secret")
     turn = Turn.objects.create(
@@ -30,17 +33,25 @@ def victim(django_user_model):
         response_id="resp_alice",
         output_text="secret answer",
     )
-    return owner, conversation, turn
+    upload = SimpleUploadedFile("secret.png", png_bytes())
+    attachment = services.attachment_create(owner=owner, upload=upload)
+    attachment.turn = turn
+    attachment.save(update_fields=["turn"])
+    return owner, conversation, turn, attachment
 
 
 def values(victim) -> dict:
     """Route kwarg -> one of A's ids; admin object ids by app/model in the route."""
-    owner, conversation, turn = victim
+    owner, conversation, turn, attachment = victim
     return {
         "uuid": str(conversation.pk),
         "int": str(turn.pk),
         "admin": {"auth/user": owner.pk, "conversations/conversation": conversation.pk},
-        "names": {"response_id": turn.response_id, "id": str(owner.pk)},
+        "names": {
+            "response_id": turn.response_id,
+            "id": str(owner.pk),
+            "attachment_id": str(attachment.pk),
+        },
     }
 
 
@@ -73,7 +84,7 @@ def denied(response, route, url: str) -> bool:
 
 
 def intact(victim) -> bool:
-    owner, conversation, turn = victim
+    owner, conversation, turn, attachment = victim
     owner.refresh_from_db()
     conversation.refresh_from_db()
     return (
@@ -81,6 +92,7 @@ def intact(victim) -> bool:
         and Turn.objects.filter(pk=turn.pk, status="completed").exists()
         and owner.is_superuser
         and owner.check_password(PASSWORD)
+        and Attachment.objects.filter(pk=attachment.pk, turn=turn).exists()
     )
 
 
@@ -122,7 +134,7 @@ def test_user_b_is_denied_every_route_of_user_a(victim, django_user_model, table
 
 @pytest.mark.django_db(transaction=True)
 async def test_user_b_is_closed_out_of_every_socket_of_user_a(victim, django_user_model, table):
-    owner, conversation, _ = victim
+    owner, conversation, *_ = victim
     bob = await database_sync_to_async(django_user_model.objects.create_user)(
         username="bob", password=PASSWORD
     )
