@@ -44,4 +44,6 @@ async def _sockets(scope, receive, send):
     return await _session_sockets(scope, receive, send)
 
 
-application = ProtocolTypeRouter({"http": BodySizeLimitMiddleware(django_asgi_app), "websocket": _sockets})
+application = ProtocolTypeRouter(
+    {"http": BodySizeLimitMiddleware(django_asgi_app), "websocket": _sockets}
+)

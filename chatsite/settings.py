@@ -269,7 +269,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 2**20
 # in chatsite.middleware.BodySizeLimitMiddleware): path prefix -> bytes, and every other path.
 # /attachments/ leaves room above the upload view's own check (10 MiB and multipart framing,
 # conversations.uploads), which answers in the JSON the page reads.
-REQUEST_BODY_LIMITS = {"/v1/": DATA_UPLOAD_MAX_MEMORY_SIZE, "/attachments/": 12 * 2**20}
+# /import/ takes an export file of up to IMPORT_MAX_BYTES, checked by its view as it uploads.
+REQUEST_BODY_LIMITS = {
+    "/v1/": DATA_UPLOAD_MAX_MEMORY_SIZE,
+    "/attachments/": 12 * 2**20,
+    "/import/": IMPORT_MAX_BYTES + 2**20,
+}
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(2 * 2**20)))
 PROVIDER_DEFAULT_TEMPERATURE = float(os.environ.get("PROVIDER_DEFAULT_TEMPERATURE", "0.7"))
 
