@@ -125,6 +125,12 @@ async def _direct_ttft(provider_port: int, streams: int) -> float:
         return statistics.median(await asyncio.gather(*(one(client) for _ in range(streams))))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
@@ -135,7 +141,7 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-async def _level(port: int, provider_port: int, streams: int, counts: Path) -> dict:
+async def _level(port: int, provider_port: int, streams: int, counts: Path, pid: int) -> dict:
     chats = await asyncio.to_thread(_chats, streams)
     before = json.loads(await asyncio.to_thread(counts.read_text))
     start = asyncio.Event()
@@ -143,12 +149,15 @@ async def _level(port: int, provider_port: int, streams: int, counts: Path) -> d
     tasks = [asyncio.create_task(_stream(port, *chat, ready, start)) for chat in chats]
     for _ in chats:  # every socket connected and past the server's connect handler
         await ready.get()
+    cpu_before = _cpu_seconds(pid)  # the turns' CPU, not the sockets' connects
     start.set()
     results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=300)
+    cpu = _cpu_seconds(pid) - cpu_before
     direct = await _direct_ttft(provider_port, streams)
     await asyncio.sleep(0.5)  # the server's write counter flushes every 0.1 s
     after = json.loads(await asyncio.to_thread(counts.read_text))
-    return _summary(results, streams, direct, before, after)
+    summary = _summary(results, streams, direct, before, after)
+    return {**summary, "cpu_us": cpu / streams / TOKENS * 1e6}
 
 
 def _summary(results: list[dict], streams: int, direct: float, before: dict, after: dict) -> dict:
@@ -181,14 +190,15 @@ def _print(row: dict, rss_mb: float) -> None:
         f"{row['streams']:>7} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['lost']:>5} "
         f"{row['duplicated']:>5} {row['seq_gaps']:>5} {row['frames_per_s']:>9.0f} "
         f"{row['writes_per_turn']:>7.1f} {row['locked']:>7} {row['not_completed']:>7} "
-        f"{rss_mb:>8.0f} {row['ttft_added_ms']:>10.1f} {row['ttft_chat_ms']:>9.1f}",
+        f"{rss_mb:>8.0f} {row['ttft_added_ms']:>10.1f} {row['ttft_chat_ms']:>9.1f} "
+        f"{row['cpu_us']:>10.0f}",
         flush=True,
     )
 
 
 HEADER = (
     "streams  p50 ms   p99 ms  lost   dup  gaps  frames/s  writes  locked  failed"
-    "  RSS MB  +TTFT ms  TTFT ms"
+    "  RSS MB  +TTFT ms  TTFT ms  CPU us/ev"
 )
 TOKENS = 64
 
@@ -228,11 +238,13 @@ async def _bench(args: argparse.Namespace) -> None:
     try:
         await _wait_up(port, data_dir / "counts.json")
         print(f"{args.tokens} deltas per stream, one every {args.interval * 1000:.0f} ms; SQLite")
-        await _level(port, provider_port, 1, data_dir / "counts.json")  # warm-up, not shown
+        await _level(
+            port, provider_port, 1, data_dir / "counts.json", chat.pid
+        )  # warm-up, not shown
         print(HEADER)
         for streams in args.levels:
             try:
-                row = await _level(port, provider_port, streams, data_dir / "counts.json")
+                row = await _level(port, provider_port, streams, data_dir / "counts.json", chat.pid)
             except Exception as exc:  # a level that breaks ends the run, with the reason
                 print(f"{streams:>7} broke: {type(exc).__name__}: {exc}"[:200])
                 break

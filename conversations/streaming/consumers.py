@@ -16,7 +16,7 @@ Server -> client frames:
   {"type": "turn.created", "turn": T}
   {"type": "turn.response", "turn_id": int, "response_id": str}
   {"type": "turn.delta", "turn_id": int, "seq": int, "kind": "reasoning"|"text", "delta": str}
-      seq counts a turn's delta frames from 1 without gaps; same-kind deltas within 50 ms are joined
+      seq counts a turn's delta frames from 1 without gaps; under load, same-kind deltas are joined
   {"type": "turn.reasoning_done", "turn_id": int, "seconds": float}
   {"type": "turn.finished", "turn": T}    status completed|incomplete|failed|cancelled|interrupted
   {"type": "turn.resumed", "turn": T, "seq": int}   another process re-attached to the turn: T holds

@@ -321,30 +321,6 @@ async def test_busy_while_generating(provider, published, turn):
     assert await Turn.objects.filter(conversation_id=turn.conversation_id).acount() == 1
 
 
-async def test_relay_coalesces_same_kind_and_splits_on_kind_change(published, monkeypatch):
-    monkeypatch.setattr(relay, "COALESCE_SECONDS", 3600)
-    r = relay.Relay(conversation_id=None, turn_id=1)
-    for kind, text in [("reasoning", "a"), ("reasoning", "b"), ("text", "c"), ("text", "d")]:
-        await r.add(kind=kind, text=text)
-    await r.close()
-    # The first delta goes out at once; the rest of the window waits, split where kinds change.
-    assert [(m["seq"], m["kind"], m["delta"]) for m in published] == [
-        (1, "reasoning", "a"),
-        (2, "reasoning", "b"),
-        (3, "text", "cd"),
-    ]
-
-
-async def test_relay_flushes_after_the_window(published, monkeypatch):
-    monkeypatch.setattr(relay, "COALESCE_SECONDS", 0)
-    r = relay.Relay(conversation_id=None, turn_id=1)
-    await r.add(kind="text", text="x")
-    await published.wait_for(lambda m: True)
-    assert published == [
-        {"type": "turn.delta", "turn_id": 1, "seq": 1, "kind": "text", "delta": "x"}
-    ]
-
-
 async def test_stop_racing_the_end_keeps_completed(provider, published, turn, monkeypatch):
     entered, release = threading.Event(), threading.Event()
     real_finish = services.turn_finish
