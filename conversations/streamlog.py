@@ -7,13 +7,13 @@ STREAM_LOG_TTL_SECONDS after its last frame); otherwise a dict in this process.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import time
 import uuid
 import weakref
 from typing import Any
 
+import orjson
 import redis.asyncio as redis
 from django.conf import settings
 
@@ -64,7 +64,7 @@ async def log_append(*, conversation_id: uuid.UUID, message: dict[str, Any]) -> 
         return
     key = _key(conversation_id)
     async with client.pipeline(transaction=True) as pipe:
-        pipe.xadd(key, {"m": json.dumps(message)})
+        pipe.xadd(key, {"m": orjson.dumps(message)})
         pipe.expire(key, ttl)
         await pipe.execute()
 
@@ -77,7 +77,7 @@ async def log_read(*, conversation_id: uuid.UUID) -> list[dict[str, Any]]:
         frames, expiry = _memory.get(conversation_id, ([], math.inf))
         return list(frames) if expiry >= time.monotonic() else []
     entries = await client.xrange(_key(conversation_id))
-    return [json.loads(fields[b"m"]) for _, fields in entries]
+    return [orjson.loads(fields[b"m"]) for _, fields in entries]
 
 
 def _expire_memory() -> None:

@@ -51,6 +51,7 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -86,6 +87,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.chat_message(message)
         else:
             await super().dispatch(message)
+
+    @classmethod
+    async def encode_json(cls, content: dict[str, Any]) -> str:
+        # Every delta frame is encoded once per socket: orjson takes a tenth of json's time.
+        return orjson.dumps(content).decode()
 
     async def connect(self) -> None:
         # turn id -> the highest delta seq this socket has been sent (filled by a replay).
