@@ -11,11 +11,13 @@ import math
 import time
 import uuid
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import redis.asyncio as redis
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import redis.asyncio as redis
 
 KEY_PREFIX = "chatsite:streamlog:"
 # The in-memory sweep walks every log: at most once a second, not on every frame.
@@ -35,7 +37,10 @@ def _redis() -> redis.Redis | None:
         return None
     loop = asyncio.get_running_loop()
     if loop not in _clients:
-        _clients[loop] = redis.Redis.from_url(settings.REDIS_URL)
+        # Imported here: a single process without Redis shouldn't pay its import at start-up.
+        import redis.asyncio
+
+        _clients[loop] = redis.asyncio.Redis.from_url(settings.REDIS_URL)
     return _clients[loop]
 
 

@@ -76,11 +76,11 @@ class Relay:
             delta, self._pending = "".join(self._pending), []
             self.seq += 1
             self._sent_at = self._clock()
-            self._pacer.frame_sent()
             message = delta_message(
                 turn_id=self.turn_id, seq=self.seq, kind=self._kind, delta=delta
             )
             await services.turn_publish(conversation_id=self.conversation_id, message=message)
+            self._pacer.frame_sent(publish_seconds=self._clock() - self._sent_at)
 
     async def close(self) -> None:
         """Send the rest; nothing is sent after this."""

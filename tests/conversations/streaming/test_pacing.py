@@ -79,3 +79,17 @@ async def test_each_event_loop_has_its_own_pacer():
 
 async def _pacer_of_new_loop() -> pacing.Pacer:
     return pacing.pacer()
+
+
+async def test_slow_publishing_counts_as_load_though_the_loop_is_idle():
+    pacer = pacing.Pacer()
+    for _ in range(20):
+        pacer.frame_sent(publish_seconds=0.05)  # the channel layer queues each frame
+        await asyncio.sleep(pacing.TICK_SECONDS * 1.5)
+    assert pacer.window > pacing.MIN_WINDOW_SECONDS
+
+
+async def test_through_redis_the_frame_budget_is_lower(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    budget = await asyncio.to_thread(lambda: asyncio.run(_pacer_of_new_loop()).frame_budget)
+    assert budget == pacing.REDIS_FRAME_BUDGET_PER_SECOND < pacing.FRAME_BUDGET_PER_SECOND

@@ -117,3 +117,16 @@ async def test_empty_deltas_send_nothing(sent, pacer):
     await r.add(kind="text", text="")
     await r.close()
     assert sent == []
+
+
+async def test_the_relay_reports_how_long_a_frame_took_to_publish(monkeypatch, pacer):
+    clock = FakeClock()
+    reported = []
+    monkeypatch.setattr(pacer, "frame_sent", lambda **kw: reported.append(kw["publish_seconds"]))
+
+    async def slow_publish(*, conversation_id, message, first=False):
+        clock.now += 0.03
+
+    monkeypatch.setattr(services, "turn_publish", slow_publish)
+    await relay_new(pacer, clock).add(kind="text", text="a")
+    assert reported == [pytest.approx(0.03)]
