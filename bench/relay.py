@@ -80,12 +80,12 @@ def _broken(row: dict) -> bool:
 
 
 def _header(args: argparse.Namespace, data_dir: Path) -> None:
-    seconds, rss_mb = startup_measure(data_dir / "startup")
+    seconds, cpu, rss_mb = startup_measure(data_dir / "startup")
     print(f"load average {os.getloadavg()[0]:.2f} (2 cores shared: figures move with it)")
     print(
         f"start-up (scripts/run.sh's second start, to the first 200 on /accounts/login/): "
-        f"{seconds:.2f} s (target < 3 s); idle RSS before the model loads: {rss_mb:.0f} MB "
-        f"(target < 150 MB)"
+        f"{seconds:.2f} s, {cpu:.2f} s of CPU (target < 3 s); idle RSS before the model "
+        f"loads: {rss_mb:.0f} MB (target < 150 MB)"
     )
     shared = "Redis + one SQLite file" if args.processes > 1 else "SQLite, in-memory layer"
     print(
