@@ -7,6 +7,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from conversations import services
 from conversations.streaming import pacing
@@ -35,6 +36,7 @@ class Relay:
         self._kind: DeltaKind = "text"
         self._pending: list[str] = []
         self._timer: asyncio.Task[None] | None = None
+        self._interrupted: dict[str, Any] | None = None
         self._sent_at = -math.inf
         self._pacer = pacer or pacing.pacer()
         self._clock = clock
@@ -71,6 +73,8 @@ class Relay:
             self._timer.cancel()
             self._timer = None
         async with self._lock:
+            if self._interrupted is not None:
+                await self._publish(self._interrupted)
             if not self._pending:
                 return
             delta, self._pending = "".join(self._pending), []
@@ -79,8 +83,19 @@ class Relay:
             message = delta_message(
                 turn_id=self.turn_id, seq=self.seq, kind=self._kind, delta=delta
             )
-            await services.turn_publish(conversation_id=self.conversation_id, message=message)
+            await self._publish(message)
             self._pacer.frame_sent(publish_seconds=self._clock() - self._sent_at)
+
+    async def _publish(self, message: dict[str, Any]) -> None:
+        self._interrupted = None
+        try:
+            await services.turn_publish(conversation_id=self.conversation_id, message=message)
+        except asyncio.CancelledError:
+            # A stop landed mid-publish (through Redis, publishing awaits): the frame's text
+            # counts as relayed, so the job's last flush sends it again, before anything newer.
+            # Sockets drop a seq they have already been sent, so a repeat is harmless.
+            self._interrupted = message
+            raise
 
     async def close(self) -> None:
         """Send the rest; nothing is sent after this."""

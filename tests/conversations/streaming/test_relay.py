@@ -130,3 +130,24 @@ async def test_the_relay_reports_how_long_a_frame_took_to_publish(monkeypatch, p
     monkeypatch.setattr(services, "turn_publish", slow_publish)
     await relay_new(pacer, clock).add(kind="text", text="a")
     assert reported == [pytest.approx(0.03)]
+
+
+async def test_a_job_stopped_mid_publish_loses_no_frame_and_keeps_the_order(monkeypatch, pacer):
+    sent, blocked = [], asyncio.Event()
+
+    async def publish(*, conversation_id, message, first=False):
+        if message["seq"] == 1 and not blocked.is_set():
+            blocked.set()
+            await asyncio.Event().wait()  # through Redis a publish awaits the server
+        sent.append(message)
+
+    monkeypatch.setattr(services, "turn_publish", publish)
+    r = relay_new(pacer, FakeClock())
+    job = asyncio.create_task(r.add(kind="text", text="a"))
+    await blocked.wait()
+    job.cancel()  # the user pressed Stop while "a" was being published
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    await r.add(kind="text", text="b")  # the job's end flushes what came after
+    await r.close()
+    assert frames_of(sent) == [(1, "text", "a"), (2, "text", "b")]
