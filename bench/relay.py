@@ -51,7 +51,7 @@ async def _level(cluster: Cluster, streams: int, tokens: int) -> dict:
         for n, chat in enumerate(chats)
     ]
     for _ in chats:  # every socket connected and past the server's connect handler
-        await ready.get()
+        await asyncio.wait_for(ready.get(), timeout=120)
     cpu_before = sum(chat.cpu_seconds() for chat in cluster.chats)  # turns, not connects
     start.set()
     results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=600)
@@ -127,6 +127,7 @@ def _bench(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # rows show as they come, even into a file
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,50,200,400,1000")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
