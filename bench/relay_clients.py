@@ -11,6 +11,7 @@ import uuid
 MARK = re.compile(r"\[(\d+)@([\d.]+)\]")
 # A socket silent this long has lost its turn's end: the stream is counted as failed, not waited.
 STALL_SECONDS = 60
+CONNECTING = asyncio.Semaphore(25)
 
 
 def chats_create(streams: int) -> list[tuple[str, str]]:
@@ -46,12 +47,14 @@ async def stream_follow(
     """Open the conversation's socket, send one message when told, record every delta frame."""
     from tests.multiprocess.wsclient import WebSocket
 
-    socket = await WebSocket.connect(
-        port=port, path=f"/ws/conversations/{conversation}/", cookie=cookie
-    )
-    # The server answers a frame only after its connect handler (auth, ownership) is done.
-    await socket.send_json({"type": "bench.ready"})
-    assert (await socket.receive_json())["code"] == "unknown_type"
+    # A few at a time: a thousand handshakes at once overflow the server's listen backlog.
+    async with CONNECTING:
+        socket = await WebSocket.connect(
+            port=port, path=f"/ws/conversations/{conversation}/", cookie=cookie
+        )
+        # The server answers a frame only after its connect handler (auth, ownership) is done.
+        await socket.send_json({"type": "bench.ready"})
+        assert (await socket.receive_json())["code"] == "unknown_type"
     ready.put_nowait(None)
     await start.wait()
     sent = time.time()
