@@ -70,9 +70,7 @@ def conversation_create(request: HttpRequest) -> HttpResponse:
 def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
     """The chat page: history rendered by the same script that renders live turns."""
     conversation = _conversation_or_404(owner=request.user, conversation_id=conversation_id)
-    turns = [
-        selectors.turn_as_dict(turn=turn) for turn in selectors.turn_list(conversation=conversation)
-    ]
+    turns = selectors.turn_path(conversation=conversation)
     context = {
         "conversation": conversation,
         "turns": turns,
@@ -89,10 +87,10 @@ def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> Htt
 
 @require_GET
 def conversation_turns(request: HttpRequest, conversation_id: uuid.UUID) -> JsonResponse:
-    """The turns as JSON, for a page catching up after its socket reconnects."""
+    """The active path's turns as JSON, for a page catching up after a reconnect or a branch
+    change."""
     conversation = _conversation_or_404(owner=request.user, conversation_id=conversation_id)
-    turns = selectors.turn_list(conversation=conversation)
-    return JsonResponse({"turns": [selectors.turn_as_dict(turn=turn) for turn in turns]})
+    return JsonResponse({"turns": selectors.turn_path(conversation=conversation)})
 
 
 @require_http_methods(["GET", "POST"])

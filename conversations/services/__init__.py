@@ -9,6 +9,7 @@ from conversations.services.attachments import (
     attachments_claim,
     attachments_unsent_prune,
 )
+from conversations.services.branches import conversation_branch_select
 from conversations.services.conversations import (
     TITLE_MAX_LENGTH,
     conversation_create,
@@ -29,6 +30,7 @@ from conversations.services.publishing import (
     user_group,
 )
 from conversations.services.turns import (
+    TurnDraft,
     TurnStart,
     turn_cancel_unattended,
     turn_checkpoint,
@@ -43,11 +45,13 @@ from conversations.services.turns import (
 
 __all__ = [
     "TITLE_MAX_LENGTH",
+    "TurnDraft",
     "TurnStart",
     "attachment_create",
     "attachment_files_delete_on_commit",
     "attachments_claim",
     "attachments_unsent_prune",
+    "conversation_branch_select",
     "conversation_create",
     "conversation_delete",
     "conversation_generating_publish",

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.views import defaults
 
-from conversations import views
+from conversations import services, views
 from conversations.models import Conversation, ProviderDeletion, Turn
 from conversations.outbox import outbox_flush_schedule
 from conversations.streaming import generation
@@ -182,6 +182,17 @@ def test_turns_json(owner_client, conversation):
     Turn.objects.create(conversation=conversation, position=0, user_text="hi", status="streaming")
     response = owner_client.get(url("conversation_turns", conversation))
     assert response.json()["turns"][0]["status"] == "streaming"
+
+
+def test_turns_json_is_the_branch_on_screen_with_versions(owner_client, conversation):
+    first = services.turn_create(conversation=conversation, text="first")
+    old = services.turn_create(conversation=conversation, text="old")
+    services.turn_create(conversation=conversation, text="after old")
+    new = services.turn_create(conversation=conversation, text="new", parent_id=first.pk)
+    turns = owner_client.get(url("conversation_turns", conversation)).json()["turns"]
+    assert [t["user_text"] for t in turns] == ["first", "new"]
+    assert turns[1]["versions"] == [old.pk, new.pk]
+    assert (turns[1]["parent_id"], turns[1]["position"]) == (first.pk, 1)
 
 
 def test_unknown_conversation_is_404(owner_client):
@@ -383,7 +394,7 @@ async def test_delete_stops_generation_and_deletes_the_response_at_the_provider(
     conversation = await database_sync_to_async(conversation_factory)()
     await async_client.aforce_login(conversation.owner)
     turn = await generation.generation_submit(
-        conversation=conversation, text="[delay=100] [tokens=200] long"
+        conversation=conversation, draft=services.TurnDraft(text="[delay=100] [tokens=200] long")
     )
     response_id = await eventually(
         lambda: Turn.objects.values_list("response_id", flat=True).aget(pk=turn.pk)

@@ -209,7 +209,7 @@ def test_markdown_code_block_is_highlighted_with_copy(chat_page: Page, tmp_path:
     second = page.locator(".assistant").nth(1)
     expect(second).to_have_attribute("data-status", "completed")
     expect(second.locator("pre code.hljs")).to_contain_text("print(n)")
-    expect(second.get_by_role("button", name="Copy")).to_be_visible()
+    expect(second.get_by_role("button", name="Copy", exact=True)).to_be_visible()
     page.locator("#turns").evaluate("turns => { turns.scrollTop = turns.scrollHeight; }")
     # Kept with the test's temporary files for a person to look at when it fails.
     page.screenshot(path=str(tmp_path / "chat.png"))
@@ -247,6 +247,11 @@ def test_only_the_last_failed_answer_offers_a_styled_retry(chat_page: Page):
     expect(retry).to_have_class(re.compile(r"\bbtn\b"))
     expect(retry).to_have_css("border-radius", "8px")
     retry.click()
+    # A retry is a new version of the failed turn, shown in its place.
+    expect(page.get_by_text("2 / 2")).to_be_visible()
+    expect(page.locator(".assistant")).to_have_count(1)
+    expect(last_answer(page)).to_have_attribute("data-status", "failed")
+    send(page, "Break again [fail]")
     expect(page.locator(".assistant")).to_have_count(2)
     expect(last_answer(page)).to_have_attribute("data-status", "failed")
     expect(page.get_by_role("button", name="Retry")).to_have_count(1)
@@ -294,7 +299,7 @@ def test_copy_button_leaves_the_first_line_of_code_visible(chat_page: Page):
           return range.getClientRects()[0].toJSON();
         }"""
     )
-    button = answer.get_by_role("button", name="Copy").bounding_box()
+    button = answer.get_by_role("button", name="Copy", exact=True).bounding_box()
     assert button["y"] + button["height"] <= line["y"]
 
 
@@ -304,7 +309,7 @@ def test_copying_an_answer_leaves_out_the_copy_button(chat_page: Page):
     send(page, "Code:\n\n```\nx = 1\n```")
     answer = last_answer(page)
     expect(answer).to_have_attribute("data-status", "completed")
-    expect(answer.get_by_role("button", name="Copy")).to_be_visible()
+    expect(answer.get_by_role("button", name="Copy", exact=True)).to_be_visible()
     answer.locator(".answer").evaluate(
         """answer => {
           const range = document.createRange();
