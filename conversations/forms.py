@@ -5,9 +5,21 @@ from __future__ import annotations
 from django import forms
 
 from conversations.models import Conversation, ReasoningEffort
-from conversations.services import TITLE_MAX_LENGTH
+from conversations.services import MESSAGE_MAX_LENGTH, TITLE_MAX_LENGTH
 
 MIN_OUTPUT_TOKENS = 16
+
+
+class MessageForm(forms.Form):
+    """The first message of a new conversation."""
+
+    text = forms.CharField(
+        max_length=MESSAGE_MAX_LENGTH,
+        strip=True,
+        label="Message",
+        error_messages={"required": "Type a message before sending."},
+        widget=forms.Textarea(attrs={"rows": 1, "placeholder": "Message", "autofocus": True}),
+    )
 
 
 class RenameForm(forms.Form):

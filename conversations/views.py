@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conversations import outbox, selectors, services
-from conversations.forms import ConversationSettingsForm, RenameForm
+from conversations.forms import ConversationSettingsForm, MessageForm, RenameForm
 from conversations.models import Conversation
 from conversations.streaming import generation
 from responses_client import client
@@ -50,21 +50,31 @@ def _render_page(
     return render(request, template, {**sidebar, **context}, status=status)
 
 
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """The newest conversation, or an empty state inviting a new chat."""
-    newest = selectors.conversation_list(owner=request.user).first()
-    if newest is not None:
-        url = reverse("conversation_detail", kwargs={"conversation_id": newest.pk})
-        query = request.GET.urlencode()
-        return redirect(f"{url}?{query}" if query else url)
-    return _render_page(request, "conversations/empty.html", {})
+    """A new chat: the message box, waiting for the first message (no conversation yet)."""
+    return _render_page(request, "conversations/new.html", {"form": MessageForm()})
 
 
 @require_POST
-def conversation_create(request: HttpRequest) -> HttpResponse:
-    """Start a conversation with the provider's default model and low reasoning effort."""
-    conversation = services.conversation_create(owner=request.user)
-    return redirect("conversation_detail", conversation_id=conversation.pk)
+async def conversation_create(request: HttpRequest) -> HttpResponse:
+    """Start a conversation with its first message and its reply, then show it.
+
+    Default model and low reasoning effort; an empty or too long message starts nothing and is
+    given back with the reason.
+    """
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return await sync_to_async(_render_page)(
+            request, "conversations/new.html", {"form": form}, 400
+        )
+    user = await request.auser()
+    turn = await sync_to_async(services.conversation_start)(
+        owner=user, text=form.cleaned_data["text"]
+    )
+    # The page it lands on replays the reply's stream from its start (its socket asks after=0).
+    generation.generation_start(turn=turn)
+    return redirect("conversation_detail", conversation_id=turn.conversation_id)
 
 
 def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:

@@ -15,6 +15,7 @@ from conversations.services.conversations import (
     conversation_create,
     conversation_delete,
     conversation_rename,
+    conversation_start,
     conversation_update_settings,
 )
 from conversations.services.outbox import (
@@ -30,6 +31,7 @@ from conversations.services.publishing import (
     user_group,
 )
 from conversations.services.turns import (
+    MESSAGE_MAX_LENGTH,
     TurnDraft,
     TurnStart,
     turn_cancel_unattended,
@@ -44,6 +46,7 @@ from conversations.services.turns import (
 )
 
 __all__ = [
+    "MESSAGE_MAX_LENGTH",
     "TITLE_MAX_LENGTH",
     "TurnDraft",
     "TurnStart",
@@ -58,6 +61,7 @@ __all__ = [
     "conversation_group",
     "conversation_publish",
     "conversation_rename",
+    "conversation_start",
     "conversation_update_settings",
     "provider_deletion_done",
     "provider_deletion_postpone",

@@ -1,4 +1,5 @@
-"""Conversations: create, rename, change settings, delete (queueing provider deletions)."""
+"""Conversations: create (with a first message), rename, change settings, delete (queueing
+provider deletions)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from conversations.models import (
     Conversation,
     ProviderDeletion,
     ReasoningEffort,
+    Turn,
 )
 from conversations.services.attachments import attachment_files_delete_on_commit
 from conversations.services.publishing import conversation_publish
+from conversations.services.turns import turn_create
 
 TITLE_MAX_LENGTH = 200
 
@@ -30,6 +33,12 @@ def conversation_create(
     return Conversation.objects.create(
         owner=owner, model=model, instructions=instructions, reasoning_effort=reasoning_effort
     )
+
+
+@transaction.atomic
+def conversation_start(*, owner: AbstractBaseUser, text: str) -> Turn:
+    """A new conversation with its first message as a pending turn: none is ever left empty."""
+    return turn_create(conversation=conversation_create(owner=owner), text=text)
 
 
 def conversation_rename(*, conversation: Conversation, title: str) -> Conversation:

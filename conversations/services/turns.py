@@ -28,6 +28,8 @@ from conversations.tree import TurnTree
 from responses_client.usage import Usage
 
 RUNNING = [TurnStatus.PENDING, TurnStatus.STREAMING]
+# The longest message a user may send, in characters (socket frames and the new-chat form).
+MESSAGE_MAX_LENGTH = 32_000
 # Why a turn whose process died ends without the rest of its answer.
 INTERRUPTED_MESSAGE = "The server generating this reply stopped before it finished."
 # A title taken from the first message: at most this many characters, the ellipsis included.

@@ -81,7 +81,7 @@ from conversations.streaming import generation, reaper
 BUSY_MESSAGE = "Wait for the current reply to finish, or stop it, before sending."
 UNKNOWN_TURN_MESSAGE = "That message is no longer in this conversation."
 MAX_FRAME_BYTES = 64 * 1024
-MAX_TEXT_CHARS = 32_000
+MAX_TEXT_CHARS = services.MESSAGE_MAX_LENGTH
 CLOSE_FORBIDDEN = 4403
 
 

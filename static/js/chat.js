@@ -13,6 +13,7 @@ const stopButton = document.getElementById("stop");
 const attachButton = document.getElementById("attach");
 const alertLine = document.getElementById("chat-alert");
 const statusLine = document.getElementById("chat-status");
+const jumpButton = document.getElementById("jump-latest");
 const views = new Map();
 const tray = new AttachmentTray({
   tray: document.getElementById("attachment-tray"),
@@ -63,6 +64,7 @@ function refreshControls() {
   input.disabled = deleted;
   attachButton.disabled = deleted;
   for (const view of views.values()) view.setBusy(busy || deleted);
+  jumpButton.hidden = stickToBottom || !busy;
   markGenerating(document.querySelector('nav a[aria-current="page"]'), busy);
 }
 
@@ -288,15 +290,35 @@ input.addEventListener("keydown", (event) => {
 });
 input.addEventListener("input", autosize);
 
-stopButton.addEventListener("click", () => {
-  stopFocused = document.activeElement === stopButton;
+function stop() {
   socket.send({ type: "turn.stop" });
   stopButton.disabled = true;
+}
+
+stopButton.addEventListener("click", () => {
+  stopFocused = document.activeElement === stopButton;
+  stop();
 });
 
-// Follow the stream only while the reader is at the bottom; scrolling up pauses it.
+// Esc stops the reply being written, wherever the focus is (a dialog's Esc closes the dialog).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.defaultPrevented || document.querySelector("dialog[open]")) return;
+  if (!generating() || deleted || stopButton.disabled) return;
+  event.preventDefault();
+  stop();
+});
+
+// Follow the stream only while the reader is at the bottom; scrolling up pauses it, and
+// "Jump to latest" brings it back.
 list.addEventListener("scroll", () => {
   stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  jumpButton.hidden = stickToBottom || !generating();
+});
+jumpButton.addEventListener("click", () => {
+  stickToBottom = true;
+  list.scrollTop = list.scrollHeight;
+  jumpButton.hidden = true;
+  input.focus();
 });
 new MutationObserver(() => {
   if (stickToBottom) list.scrollTop = list.scrollHeight;
