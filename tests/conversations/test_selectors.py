@@ -116,6 +116,7 @@ def test_turn_as_dict_shape(conversation_factory):
         "usage": {"input_tokens": 3, "output_tokens": 4, "reasoning_tokens": 1, "cached_tokens": 0},
         "error": "",
         "retryable": False,
+        "attachments": [],  # the service that created it gave it its (no) files
     }
 
 
