@@ -56,6 +56,19 @@ def index(request: HttpRequest) -> HttpResponse:
     return _render_page(request, "conversations/new.html", {"form": MessageForm()})
 
 
+def _message_valid(form: MessageForm, *, owner: AbstractBaseUser) -> bool:
+    """Whether the first message is valid and its files are the owner's, still unsent."""
+    if not form.is_valid():
+        return False
+    ids = list(form.cleaned_data["attachments"])
+    if ids and selectors.attachments_sendable_count(
+        owner=owner, conversation_id=None, attachment_ids=ids
+    ) != len(ids):
+        form.add_error(None, "An attached file is no longer available: attach it again.")
+        return False
+    return True
+
+
 @require_POST
 async def conversation_create(request: HttpRequest) -> HttpResponse:
     """Start a conversation with its first message and its reply, then show it.
@@ -63,14 +76,16 @@ async def conversation_create(request: HttpRequest) -> HttpResponse:
     Default model and low reasoning effort; an empty or too long message starts nothing and is
     given back with the reason.
     """
+    user = await request.auser()
     form = MessageForm(request.POST)
-    if not form.is_valid():
+    if not await sync_to_async(_message_valid)(form, owner=user):
         return await sync_to_async(_render_page)(
             request, "conversations/new.html", {"form": form}, 400
         )
-    user = await request.auser()
     turn = await sync_to_async(services.conversation_start)(
-        owner=user, text=form.cleaned_data["text"]
+        owner=user,
+        text=form.cleaned_data["text"],
+        attachment_ids=form.cleaned_data["attachments"],
     )
     # The page it lands on replays the reply's stream from its start (its socket asks after=0).
     generation.generation_start(turn=turn)

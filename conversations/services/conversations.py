@@ -3,6 +3,8 @@ provider deletions)."""
 
 from __future__ import annotations
 
+import uuid
+
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -36,9 +38,13 @@ def conversation_create(
 
 
 @transaction.atomic
-def conversation_start(*, owner: AbstractBaseUser, text: str) -> Turn:
-    """A new conversation with its first message as a pending turn: none is ever left empty."""
-    return turn_create(conversation=conversation_create(owner=owner), text=text)
+def conversation_start(
+    *, owner: AbstractBaseUser, text: str, attachment_ids: tuple[uuid.UUID, ...] = ()
+) -> Turn:
+    """A new conversation with its first message (and its files) as a pending turn: none is
+    ever left empty."""
+    conversation = conversation_create(owner=owner)
+    return turn_create(conversation=conversation, text=text, attachment_ids=attachment_ids)
 
 
 def conversation_rename(*, conversation: Conversation, title: str) -> Conversation:

@@ -68,10 +68,15 @@ class TurnDraft:
 
 
 def turn_create(
-    *, conversation: Conversation, text: str, parent_id: int | None | Literal["active"] = ACTIVE
+    *,
+    conversation: Conversation,
+    text: str,
+    parent_id: int | None | Literal["active"] = ACTIVE,
+    attachment_ids: tuple[uuid.UUID, ...] = (),
 ) -> Turn:
     """Add a message to the conversation as a new pending turn, even while another one runs."""
-    drafts = {conversation.pk: TurnDraft(text=text, parent_id=parent_id)}
+    draft = TurnDraft(text=text, parent_id=parent_id, attachment_ids=attachment_ids)
+    drafts = {conversation.pk: draft}
     return _turns_create(drafts=drafts, idle_only=False)[conversation.pk]
 
 

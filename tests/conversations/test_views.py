@@ -157,6 +157,29 @@ def test_create_refuses_an_empty_or_too_long_message_and_keeps_it(owner_client, 
         assert text.encode() in response.content
 
 
+def test_create_with_files_only_gives_the_first_turn_its_files(
+    owner_client, owner, attachment_factory, monkeypatch
+):
+    started = []
+    monkeypatch.setattr(views.generation, "generation_start", lambda *, turn: started.append(turn))
+    attachment = attachment_factory(owner=owner)
+    response = owner_client.post(url("conversation_create"), {"attachments": [attachment.pk]})
+    turn = Turn.objects.get(conversation__owner=owner)
+    assert response.status_code == 302 and started == [turn]
+    attachment.refresh_from_db()
+    assert attachment.turn == turn
+
+
+def test_create_refuses_another_users_file(owner_client, attachment_factory):
+    foreign = attachment_factory()
+    response = owner_client.post(
+        url("conversation_create"), {"text": "mine?", "attachments": [foreign.pk]}
+    )
+    assert response.status_code == 400
+    assert b"no longer available" in response.content and b"mine?" in response.content
+    assert not Conversation.objects.exists()
+
+
 def test_create_rejects_get(owner_client):
     assert owner_client.get(url("conversation_create")).status_code == 405
 
