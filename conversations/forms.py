@@ -38,7 +38,9 @@ class MessageForm(forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
         strip=True,
         label="Message",
-        widget=forms.Textarea(attrs={"rows": 1, "placeholder": "Message", "autofocus": True}),
+        widget=forms.Textarea(
+            attrs={"id": "message", "rows": 1, "placeholder": "Message", "autofocus": True}
+        ),
     )
     attachments = AttachmentIdsField(required=False)
 
