@@ -159,6 +159,9 @@ function showTitle(title) {
 
 const handlers = {
   "turn.created": (message) => {
+    // The last answer's "Answer complete." is over: a new one is being written.
+    clearTimeout(announcing);
+    statusLine.textContent = "";
     showCreated(message.turn);
     adoptTitle(message.turn);
     pendingText = null;

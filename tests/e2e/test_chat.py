@@ -153,6 +153,8 @@ def test_stop_cancels_a_running_answer(chat_page: Page):
 )
 def test_an_ended_answer_is_announced_politely(chat_page: Page, text, announced):
     page = chat_page
+    send(page, "Hello")  # the first message opens the conversation page
+    expect(last_answer(page)).to_have_attribute("data-status", "completed")
     status = page.locator("#chat-status")
     send(page, text + " [delay=50]")
     expect(last_answer(page)).to_have_attribute("data-status", "streaming")
