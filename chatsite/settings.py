@@ -57,6 +57,8 @@ ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
 PORT = int(os.environ.get("PORT", "8000"))
 SIGNUP_ENABLED = _env_bool("SIGNUP_ENABLED", True)
+# The largest export file Import accepts (a ChatGPT conversations.json grows with the account).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "50")) * 2**20
 
 INSTALLED_APPS = [
     "daphne",

@@ -57,6 +57,12 @@ class RenameForm(forms.Form):
     title = forms.CharField(max_length=TITLE_MAX_LENGTH, strip=True)
 
 
+class ImportForm(forms.Form):
+    """An export file of chatsite, ChatGPT (conversations.json) or Open WebUI."""
+
+    file = forms.FileField(label="Export file")
+
+
 class ConversationSettingsForm(forms.Form):
     """Generation settings of one conversation.
 

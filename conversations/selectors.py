@@ -15,8 +15,8 @@ from conversations.models import Attachment, Conversation, ProviderDeletion, Tur
 from conversations.tree import TurnTree
 
 
-def conversation_list(*, owner: AbstractBaseUser, query: str = "") -> QuerySet[Conversation]:
-    """The owner's conversations, newest first, optionally filtered by title or text.
+def conversation_list(*, owner: AbstractBaseUser) -> QuerySet[Conversation]:
+    """The owner's conversations, newest first.
 
     Each is annotated with `generating`: whether one of its turns is pending or streaming.
     """
@@ -24,11 +24,6 @@ def conversation_list(*, owner: AbstractBaseUser, query: str = "") -> QuerySet[C
         conversation=OuterRef("pk"), status__in=[TurnStatus.PENDING, TurnStatus.STREAMING]
     )
     conversations = Conversation.objects.filter(owner=owner).annotate(generating=Exists(running))
-    if query:
-        matching_turns = Turn.objects.filter(
-            Q(user_text__icontains=query) | Q(output_text__icontains=query)
-        ).values("conversation_id")
-        conversations = conversations.filter(Q(title__icontains=query) | Q(id__in=matching_turns))
     return conversations.order_by("-updated_at")
 
 

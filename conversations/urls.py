@@ -8,6 +8,8 @@ from conversations import attachment_views, views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("search/", views.conversation_search, name="conversation_search"),
+    path("import/", views.conversations_import, name="conversations_import"),
     path("c/new/", views.conversation_create, name="conversation_create"),
     path("c/<uuid:conversation_id>/", views.conversation_detail, name="conversation_detail"),
     path("c/<uuid:conversation_id>/turns/", views.conversation_turns, name="conversation_turns"),
@@ -18,6 +20,11 @@ urlpatterns = [
         "attachments/<uuid:attachment_id>/",
         attachment_views.attachment_content,
         name="attachment_content",
+    ),
+    path(
+        "c/<uuid:conversation_id>/export/<str:kind>/",
+        views.conversation_export,
+        name="conversation_export",
     ),
     path(
         "c/<uuid:conversation_id>/settings/",

@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations import outbox, selectors, services
-from conversations.forms import ConversationSettingsForm, MessageForm, RenameForm
+from conversations import outbox, search, selectors, services
+from conversations.forms import ConversationSettingsForm, ImportForm, MessageForm, RenameForm
 from conversations.models import Conversation
 from conversations.streaming import generation
+from conversations.transfer import exporting, reading
+from conversations.transfer.fields import ImportedConversation, ImportFileError
 from responses_client import client
 
 logger = logging.getLogger(__name__)
 
 MODELS_LIST_TIMEOUT_SECONDS = 5
+# The sidebar lists the newest conversations; the rest are a search (or a browsed page) away,
+# so a user with thousands of them gets pages as fast as a new one.
+SIDEBAR_CONVERSATIONS = 50
+ALL_CONVERSATIONS_PAGE = 50
 
 
 def _form_data(request: HttpRequest) -> QueryDict | None:
@@ -41,11 +54,11 @@ def _conversation_or_404(*, owner: AbstractBaseUser, conversation_id: uuid.UUID)
 def _render_page(
     request: HttpRequest, template: str, context: dict[str, object], status: int = 200
 ) -> HttpResponse:
-    """Render a page beside the sidebar's conversation list (filtered by ?q=)."""
-    query = request.GET.get("q", "").strip()
+    """Render a page beside the sidebar's list of the newest conversations."""
+    newest = list(selectors.conversation_list(owner=request.user)[: SIDEBAR_CONVERSATIONS + 1])
     sidebar = {
-        "conversations": selectors.conversation_list(owner=request.user, query=query),
-        "query": query,
+        "conversations": newest[:SIDEBAR_CONVERSATIONS],
+        "more_conversations": len(newest) > SIDEBAR_CONVERSATIONS,
     }
     return render(request, template, {**sidebar, **context}, status=status)
 
@@ -67,6 +80,20 @@ def _message_valid(form: MessageForm, *, owner: AbstractBaseUser) -> bool:
         form.add_error(None, "An attached file is no longer available: attach it again.")
         return False
     return True
+
+
+@require_GET
+def conversation_search(request: HttpRequest) -> HttpResponse:
+    """Ranked matches of ?q= in the user's titles and messages, each linking to its turn;
+    without a query, all the user's conversations page by page."""
+    query = request.GET.get("q", "").strip()
+    context: dict[str, object] = {"query": query}
+    if query:
+        context["hits"] = search.conversation_search(owner=request.user, query=query)
+    else:
+        every = Paginator(selectors.conversation_list(owner=request.user), ALL_CONVERSATIONS_PAGE)
+        context["page"] = every.get_page(request.GET.get("page"))
+    return _render_page(request, "conversations/search.html", context)
 
 
 @require_POST
@@ -190,3 +217,80 @@ async def conversation_settings(request: HttpRequest, conversation_id: uuid.UUID
     return await sync_to_async(_render_page)(
         request, "conversations/settings.html", context, status
     )
+
+
+EXPORT_FORMATS = {
+    "markdown": ("md", "text/markdown; charset=utf-8", exporting.conversation_markdown),
+    "json": ("json", "application/json", exporting.conversation_json),
+}
+
+
+@require_GET
+def conversation_export(
+    request: HttpRequest, conversation_id: uuid.UUID, kind: str
+) -> HttpResponse:
+    """Download a conversation as Markdown (to read) or JSON (everything, to import again)."""
+    conversation = _conversation_or_404(owner=request.user, conversation_id=conversation_id)
+    if kind not in EXPORT_FORMATS:
+        raise Http404("No such export format.")
+    extension, content_type, write = EXPORT_FORMATS[kind]
+    turns = list(selectors.turn_list(conversation=conversation))
+    body = write(conversation=conversation, turns=turns)
+    if not isinstance(body, str):
+        body = json.dumps(body, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"{slugify(conversation.title, allow_unicode=True) or 'conversation'}.{extension}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+class ImportSizeLimit(FileUploadHandler):
+    """Stops an upload as soon as it passes IMPORT_MAX_BYTES, before it is kept anywhere."""
+
+    exceeded = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > settings.IMPORT_MAX_BYTES:
+            self.exceeded = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+@csrf_exempt
+def conversations_import(request: HttpRequest) -> HttpResponse:
+    """Import conversations from an export file; the limit is enforced while it uploads."""
+    # Before the CSRF check reads the body (Django's documented order for upload handlers).
+    request.upload_handlers.insert(0, ImportSizeLimit(request))
+    return _conversations_import(request)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _conversations_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(_form_data(request), request.FILES or None)
+    if form.is_bound:
+        try:
+            created = services.conversations_import(
+                owner=request.user, conversations=_import_read(request, form)
+            )
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, f"Imported {len(created)} conversation(s).")
+            return redirect("conversation_detail", conversation_id=created[0].pk)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "limit_mb": settings.IMPORT_MAX_BYTES // 2**20}
+    return _render_page(request, "conversations/import.html", context, status=status)
+
+
+def _import_read(request: HttpRequest, form: ImportForm) -> list[ImportedConversation]:
+    """The conversations of the uploaded file; ImportFileError says what is wrong with it."""
+    if request.upload_handlers[0].exceeded:
+        limit = settings.IMPORT_MAX_BYTES // 2**20
+        raise ImportFileError(f"The file is larger than the {limit} MB import limit.")
+    if not form.is_valid():
+        raise ImportFileError("Choose an export file to import.")
+    return reading.export_parse(raw=form.cleaned_data["file"].read())

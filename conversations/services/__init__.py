@@ -18,6 +18,7 @@ from conversations.services.conversations import (
     conversation_start,
     conversation_update_settings,
 )
+from conversations.services.imports import conversations_import
 from conversations.services.outbox import (
     provider_deletion_done,
     provider_deletion_postpone,
@@ -63,6 +64,7 @@ __all__ = [
     "conversation_rename",
     "conversation_start",
     "conversation_update_settings",
+    "conversations_import",
     "provider_deletion_done",
     "provider_deletion_postpone",
     "provider_deletion_retry_now",

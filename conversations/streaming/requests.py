@@ -67,10 +67,13 @@ def request_body_sync(
 
 
 def _context_fields(*, conversation: Conversation, turn: Turn, previous: str) -> dict[str, Any]:
-    """Chain to the branch's last answer, or send the branch's history to stateless providers."""
-    if not settings.OPENAI_STATELESS:
-        return {"previous_response_id": previous} if previous else {}
+    """Chain to the branch's last answer, or send the branch's history: to stateless providers,
+    and when no answered turn on the branch has a response there (an imported conversation)."""
+    if previous and not settings.OPENAI_STATELESS:
+        return {"previous_response_id": previous}
     history = selectors.turn_history(turn=turn)
+    if not history and not settings.OPENAI_STATELESS:
+        return {}
     messages = [
         message
         for past in history

@@ -340,4 +340,16 @@ setupAttachInputs({
   textarea: input,
   dropZone: document.querySelector(".composer-wrap"),
 });
-list.scrollTop = list.scrollHeight;
+// The Export menu closes once a format is chosen (its download leaves the page as it was).
+const exportMenu = document.querySelector("details.menu");
+exportMenu?.addEventListener("click", (event) => {
+  if (event.target.closest("a")) exportMenu.open = false;
+});
+// A search hit's turn (#turn-<n>) is scrolled into view and kept there; otherwise the latest.
+const target = location.hash.startsWith("#turn-") && document.getElementById(location.hash.slice(1));
+if (target) {
+  stickToBottom = false;
+  target.scrollIntoView({ block: "start" });
+} else {
+  list.scrollTop = list.scrollHeight;
+}

@@ -1,4 +1,4 @@
-"""0006_turn_branches: every existing conversation becomes a single branch that keeps working."""
+"""0007_turn_branches: every existing conversation becomes a single branch that keeps working."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from conversations import selectors
 from conversations.models import Conversation as CurrentConversation
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BEFORE = [("conversations", "0005_attachments")]
-AFTER = [("conversations", "0006_turn_branches")]
+BEFORE = [("conversations", "0006_search")]
+AFTER = [("conversations", "0007_turn_branches")]
 
 
 def migrate(targets):

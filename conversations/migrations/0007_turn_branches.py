@@ -20,7 +20,7 @@ def line_to_tree(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0005_attachments'),
+        ('conversations', '0006_search'),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""Export and import of conversations: the file formats, written and read (no database access)."""
