@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -13,6 +15,8 @@ from django.urls import reverse
 
 from conversations.models import Attachment, Conversation, ProviderDeletion, Turn, TurnStatus
 from conversations.tree import TurnTree
+from pricing.selectors import cost_compute, cost_for_usage, prices_by_model
+from responses_client import ratelimits
 
 
 def conversation_list(*, owner: AbstractBaseUser) -> QuerySet[Conversation]:
@@ -147,6 +151,14 @@ def turn_as_dict(*, turn: Turn, versions: list[int] | None = None) -> dict[str, 
             "reasoning_tokens": turn.reasoning_tokens or 0,
             "cached_tokens": turn.cached_tokens or 0,
         }
+        cost = cost_for_usage(
+            model=turn.model or settings.OPENAI_MODEL,
+            input_tokens=turn.input_tokens,
+            cached_tokens=turn.cached_tokens,
+            output_tokens=turn.output_tokens,
+        )
+        # Dollars as a string (exact); None when the model has no price.
+        usage["cost"] = None if cost is None else format(cost.normalize(), "f")
     reasoning_seconds = None
     if turn.started_at and turn.reasoning_ended_at:
         reasoning_seconds = (turn.reasoning_ended_at - turn.started_at).total_seconds()
@@ -225,6 +237,7 @@ def turn_usage(*, since: date, until: date) -> dict[str, list[dict[str, object]]
         "per_user": _usage_rows(turns, F("conversation__owner__username"), sums),
         "per_model": _usage_rows(turns, F("model"), sums),
         "per_day": _usage_rows(turns, TruncDate("created_at"), sums),
+        "ratelimits": _ratelimits_seen(),
         "per_status": list(turns.values("status").annotate(count=Count("id")).order_by("status")),
     }
 
@@ -240,8 +253,41 @@ def turn_running(*, conversation_id: uuid.UUID | None, turn_id: int | None) -> T
 
 
 def _usage_rows(turns: QuerySet[Turn], label: Any, sums: dict[str, Any]) -> list[dict[str, object]]:
-    """The sums grouped by one expression, exposed as `label`."""
-    return list(turns.values(label=label).annotate(**sums).order_by("label"))
+    """The sums grouped by one expression, exposed as `label`, each with its cost."""
+    rows = list(turns.values(label=label).annotate(**sums).order_by("label"))
+    costs = _usage_costs(turns, label)
+    for row in rows:
+        row["cost"] = costs.get(row["label"])
+    return rows
+
+
+def _usage_costs(turns: QuerySet[Turn], label: Any) -> dict[Any, Decimal | None]:
+    """Cost per label: priced per model (a label spans models), None if a model has no price."""
+    per_model = turns.values("model", label=label).annotate(
+        fresh=Sum("input_tokens", default=0),
+        cached=Sum("cached_tokens", default=0),
+        output=Sum("output_tokens", default=0),
+    )
+    prices = prices_by_model(models=list({r["model"] or settings.OPENAI_MODEL for r in per_model}))
+    costs: dict[Any, Decimal | None] = {}
+    for row in per_model:
+        cost = cost_compute(
+            price=prices[row["model"] or settings.OPENAI_MODEL],
+            input_tokens=row["fresh"],
+            cached_tokens=row["cached"],
+            output_tokens=row["output"],
+        )
+        known = costs.get(row["label"], Decimal(0))
+        costs[row["label"]] = None if cost is None or known is None else known + cost
+    return costs
+
+
+def _ratelimits_seen() -> list[dict[str, object]]:
+    """The latest x-ratelimit-* headers per provider and model, as this process saw them."""
+    return [
+        {"provider": url, "model": model, "limits": seen.limits, "observed_at": seen.observed_at}
+        for (url, model), seen in sorted(ratelimits.latest.items())
+    ]
 
 
 def turn_stale(*, before: datetime, exclude_ids: list[int]) -> list[Turn]:

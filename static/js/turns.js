@@ -287,6 +287,7 @@ export class TurnView {
         `${u.cached_tokens} cached`,
         `${u.output_tokens} output`,
         `${u.reasoning_tokens} reasoning`,
+        ...(u.cost == null ? [] : [`$${u.cost}`]),
       ]) this.meta.append(el("span", "", part));
     }
   }

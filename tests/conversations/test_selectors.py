@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -110,11 +111,31 @@ def test_turn_as_dict_shape(conversation_factory):
         "output_text": "Hello",
         "reasoning_text": "Plan",
         "reasoning_seconds": 1.5,
-        "usage": {"input_tokens": 3, "output_tokens": 4, "reasoning_tokens": 1, "cached_tokens": 0},
+        "usage": {
+            "input_tokens": 3,
+            "output_tokens": 4,
+            "reasoning_tokens": 1,
+            "cached_tokens": 0,
+            "cost": "0",
+        },
         "error": "",
         "retryable": False,
         "attachments": [],  # the service that created it gave it its (no) files
     }
+
+
+def test_turn_as_dict_costs_usage_at_the_model_price(conversation_factory):
+    turn = turn_with(
+        conversation_factory(model="gpt-4o-mini"),
+        "hi",
+        status=TurnStatus.COMPLETED,
+        model="gpt-4o-mini",
+        input_tokens=1_000_000,
+        cached_tokens=0,
+        output_tokens=1_000_000,
+    )
+    # The seeded price: $0.15 per 1M input and $0.60 per 1M output tokens.
+    assert selectors.turn_as_dict(turn=turn)["usage"]["cost"] == "0.75"
 
 
 def test_turn_as_dict_pending_has_no_usage_or_seconds(conversation_factory):
@@ -132,3 +153,14 @@ def test_provider_deletion_due_and_next_at():
     assert selectors.provider_deletion_next_at() == due.next_attempt_at
     due.delete()
     assert selectors.provider_deletion_next_at() == later.next_attempt_at
+
+
+def test_turn_usage_costs_each_row_at_its_models_prices(conversation_factory):
+    conversation = conversation_factory()
+    for model in ("gpt-4o-mini", "gpt-4o"):
+        turn_with(conversation, "hi", model=model, input_tokens=1_000_000, output_tokens=0)
+    today = timezone.localdate()
+    usage = selectors.turn_usage(since=today, until=today)
+    costs = {row["label"]: row["cost"] for row in usage["per_model"]}
+    assert costs == {"gpt-4o": Decimal("2.5"), "gpt-4o-mini": Decimal("0.15")}
+    assert usage["per_day"][0]["cost"] == Decimal("2.65")
