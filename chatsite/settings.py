@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "accounts",
     "conversations",
     "provider",
+    "django_tasks",
+    "django_tasks_db",
+    "pricing",
+    "batches",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +92,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "chatsite.urls"
 # Socket routes, one module per app (chatsite.asgi joins them; chatsite imports no app).
-WEBSOCKET_URLCONFS = ["conversations.streaming.routing"]
+WEBSOCKET_URLCONFS = ["conversations.streaming.routing", "batches.routing"]
 ASGI_APPLICATION = "chatsite.asgi.application"
 
 TEMPLATES = [
@@ -226,6 +230,20 @@ PROVIDER_CACHE_RAM_MIB = int(os.environ.get("PROVIDER_CACHE_RAM_MIB", "256"))
 # 10 485 760 characters and images as data URLs, as OpenAI does.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 2**20
 PROVIDER_DEFAULT_TEMPERATURE = float(os.environ.get("PROVIDER_DEFAULT_TEMPERATURE", "0.7"))
+
+# ---------------------------------------------------------------- batch runs
+# Batch items run on django-tasks' database backend: workers are `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Tasks enqueued per run: this many workers can share one run.
+BATCH_TASKS_PER_RUN = int(os.environ.get("BATCH_TASKS_PER_RUN", "4"))
+# A claimed item whose worker has not renewed its lease for this long runs again elsewhere.
+BATCH_LEASE_SECONDS = float(os.environ.get("BATCH_LEASE_SECONDS", "30"))
+# Attempts per item on retryable errors (429, 5xx, timeouts) before it is marked failed.
+BATCH_MAX_ATTEMPTS = int(os.environ.get("BATCH_MAX_ATTEMPTS", "6"))
+# Without Redis the workers cannot reach the web process's sockets: run pages poll the counters.
+BATCH_PROGRESS_POLL_SECONDS = float(
+    os.environ.get("BATCH_PROGRESS_POLL_SECONDS", "5" if REDIS_URL else "0.5")
+)
 
 LOGGING = {
     "version": 1,

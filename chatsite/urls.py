@@ -1,4 +1,4 @@
-"""Root URLs: admin, accounts, the chat pages and (by default) the embedded /v1 provider."""
+"""Root URLs: admin, accounts, batch runs, chat pages and (by default) the embedded /v1."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("", include("batches.urls")),
     path("", include("conversations.urls")),
 ]
 if settings.EMBEDDED_PROVIDER:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 
 from conversations.models import Attachment, Conversation, ProviderDeletion, Turn, TurnStatus
+from conversations.tree import TurnTree
+from pricing.selectors import cost_compute, cost_for_usage, prices_by_model
+from responses_client import ratelimits
 
 
 def conversation_list(*, owner: AbstractBaseUser) -> QuerySet[Conversation]:
@@ -92,27 +97,52 @@ def attachment_as_dict(*, attachment: Attachment) -> dict[str, object]:
     }
 
 
-def conversation_last_response_id(*, conversation: Conversation) -> str:
-    """The response id to chain the next turn to: the last answered turn's, or ''."""
-    return conversations_last_response_ids(conversation_ids=[conversation.pk]).get(
-        conversation.pk, ""
-    )
+# What linking and chaining turns reads: the tree without the texts.
+TREE_FIELDS = ["id", "conversation_id", "parent_id", "position", "status", "response_id"]
 
 
-def conversations_last_response_ids(*, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """conversation_last_response_id of several conversations, in one query."""
-    last = (
-        Turn.objects.filter(conversation=OuterRef("pk"), status__in=ANSWERED)
-        .exclude(response_id="")
-        .order_by("-position")
-        .values("response_id")[:1]
-    )
-    rows = Conversation.objects.filter(pk__in=conversation_ids).annotate(last=Subquery(last))
-    return {pk: last or "" for pk, last in rows.values_list("pk", "last")}
+def turn_tree(*, conversation_id: uuid.UUID) -> TurnTree[Turn]:
+    """All the turns of a conversation (every branch) as a tree, with their attachments."""
+    turns = Turn.objects.filter(conversation_id=conversation_id)
+    return TurnTree(turns.prefetch_related(_with_attachments()))
 
 
-def turn_as_dict(*, turn: Turn) -> dict[str, object]:
-    """A turn as the websocket protocol's turn object (also used to render history)."""
+def turn_trees(*, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, TurnTree[Turn]]:
+    """The trees of several conversations in one query; only the columns that link turns."""
+    rows: dict[uuid.UUID, list[Turn]] = {pk: [] for pk in conversation_ids}
+    skeleton = Turn.objects.filter(conversation_id__in=conversation_ids).only(*TREE_FIELDS)
+    for turn in skeleton:
+        rows[turn.conversation_id].append(turn)
+    return {pk: TurnTree(turns) for pk, turns in rows.items()}
+
+
+def turn_path(*, conversation: Conversation) -> list[dict[str, object]]:
+    """The branch on screen, first message first: each turn as turn_as_dict with its versions."""
+    tree = turn_tree(conversation_id=conversation.pk)
+    return [
+        turn_as_dict(turn=turn, versions=tree.versions(turn))
+        for turn in tree.path(conversation.active_leaf_id)
+    ]
+
+
+def turn_get(*, conversation_id: uuid.UUID, turn_id: int) -> Turn:
+    """One turn of the conversation; raises Turn.DoesNotExist otherwise."""
+    return Turn.objects.get(conversation_id=conversation_id, pk=turn_id)
+
+
+def turn_previous_response_id(*, tree: TurnTree[Turn], parent_id: int | None) -> str:
+    """The response a turn under `parent_id` chains to: the nearest answered one on its branch."""
+    for turn in reversed(tree.ancestors(parent_id)):
+        if turn.status in ANSWERED and turn.response_id:
+            return turn.response_id
+    return ""
+
+
+def turn_as_dict(*, turn: Turn, versions: list[int] | None = None) -> dict[str, object]:
+    """A turn as the websocket protocol's turn object (also used to render history).
+
+    With `versions` (the ids of the turn's versions, oldest first), they are part of it.
+    """
     usage = None
     if turn.input_tokens is not None or turn.output_tokens is not None:
         usage = {
@@ -121,11 +151,20 @@ def turn_as_dict(*, turn: Turn) -> dict[str, object]:
             "reasoning_tokens": turn.reasoning_tokens or 0,
             "cached_tokens": turn.cached_tokens or 0,
         }
+        cost = cost_for_usage(
+            model=turn.model or settings.OPENAI_MODEL,
+            input_tokens=turn.input_tokens,
+            cached_tokens=turn.cached_tokens,
+            output_tokens=turn.output_tokens,
+        )
+        # Dollars as a string (exact); None when the model has no price.
+        usage["cost"] = None if cost is None else format(cost.normalize(), "f")
     reasoning_seconds = None
     if turn.started_at and turn.reasoning_ended_at:
         reasoning_seconds = (turn.reasoning_ended_at - turn.started_at).total_seconds()
     return {
         "id": turn.pk,
+        "parent_id": turn.parent_id,
         "position": turn.position,
         "user_text": turn.user_text,
         "status": turn.status,
@@ -137,7 +176,7 @@ def turn_as_dict(*, turn: Turn) -> dict[str, object]:
         "error": turn.error,
         "retryable": turn.retryable,
         **_attachments_field(turn),
-    }
+    } | ({} if versions is None else {"versions": versions})
 
 
 def _attachments_field(turn: Turn) -> dict[str, object]:
@@ -149,10 +188,10 @@ def _attachments_field(turn: Turn) -> dict[str, object]:
     return {"attachments": [attachment_as_dict(attachment=a) for a in loaded]}
 
 
-def turn_history(*, conversation: Conversation, before_position: int) -> list[Turn]:
-    """Answered turns before a position, oldest first (the context for stateless providers)."""
-    turns = conversation.turns.filter(status__in=ANSWERED, position__lt=before_position)
-    return list(turns.order_by("position").prefetch_related(_with_attachments()))
+def turn_history(*, turn: Turn) -> list[Turn]:
+    """The answered turns before this one on its branch, oldest first (for stateless providers)."""
+    tree = turn_tree(conversation_id=turn.conversation_id)
+    return [past for past in tree.ancestors(turn.parent_id) if past.status in ANSWERED]
 
 
 def provider_deletion_due(*, now: datetime) -> list[ProviderDeletion]:
@@ -198,6 +237,7 @@ def turn_usage(*, since: date, until: date) -> dict[str, list[dict[str, object]]
         "per_user": _usage_rows(turns, F("conversation__owner__username"), sums),
         "per_model": _usage_rows(turns, F("model"), sums),
         "per_day": _usage_rows(turns, TruncDate("created_at"), sums),
+        "ratelimits": _ratelimits_seen(),
         "per_status": list(turns.values("status").annotate(count=Count("id")).order_by("status")),
     }
 
@@ -213,8 +253,41 @@ def turn_running(*, conversation_id: uuid.UUID | None, turn_id: int | None) -> T
 
 
 def _usage_rows(turns: QuerySet[Turn], label: Any, sums: dict[str, Any]) -> list[dict[str, object]]:
-    """The sums grouped by one expression, exposed as `label`."""
-    return list(turns.values(label=label).annotate(**sums).order_by("label"))
+    """The sums grouped by one expression, exposed as `label`, each with its cost."""
+    rows = list(turns.values(label=label).annotate(**sums).order_by("label"))
+    costs = _usage_costs(turns, label)
+    for row in rows:
+        row["cost"] = costs.get(row["label"])
+    return rows
+
+
+def _usage_costs(turns: QuerySet[Turn], label: Any) -> dict[Any, Decimal | None]:
+    """Cost per label: priced per model (a label spans models), None if a model has no price."""
+    per_model = turns.values("model", label=label).annotate(
+        fresh=Sum("input_tokens", default=0),
+        cached=Sum("cached_tokens", default=0),
+        output=Sum("output_tokens", default=0),
+    )
+    prices = prices_by_model(models=list({r["model"] or settings.OPENAI_MODEL for r in per_model}))
+    costs: dict[Any, Decimal | None] = {}
+    for row in per_model:
+        cost = cost_compute(
+            price=prices[row["model"] or settings.OPENAI_MODEL],
+            input_tokens=row["fresh"],
+            cached_tokens=row["cached"],
+            output_tokens=row["output"],
+        )
+        known = costs.get(row["label"], Decimal(0))
+        costs[row["label"]] = None if cost is None or known is None else known + cost
+    return costs
+
+
+def _ratelimits_seen() -> list[dict[str, object]]:
+    """The latest x-ratelimit-* headers per provider and model, as this process saw them."""
+    return [
+        {"provider": url, "model": model, "limits": seen.limits, "observed_at": seen.observed_at}
+        for (url, model), seen in sorted(ratelimits.latest.items())
+    ]
 
 
 def turn_stale(*, before: datetime, exclude_ids: list[int]) -> list[Turn]:

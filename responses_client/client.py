@@ -11,7 +11,7 @@ import functools
 import logging
 import ssl
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +32,7 @@ from responses_client.errors import (
     StreamInterrupted,
     status_error,
 )
+from responses_client.ratelimits import ratelimits_record
 from responses_client.retries import retry_delay, retry_wanted
 from responses_client.sse import sse_data
 
@@ -104,13 +105,28 @@ def _client() -> httpx.AsyncClient:
     return clients[key]
 
 
-async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
-    """Send with the SDK's retry policy; return an open (streaming) 2xx response."""
-    for retries_taken in range(MAX_RETRIES + 1):
+HeadersHook = Callable[[httpx.Headers], None]
+
+
+async def _send(
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    max_retries: int = MAX_RETRIES,
+    model: str = "",
+    on_headers: HeadersHook | None = None,
+) -> httpx.Response:
+    """Send with the SDK's retry policy; return an open (streaming) 2xx response.
+
+    Every answer's rate-limit headers are recorded, and handed to `on_headers` (batch runs
+    pace themselves by them and pass max_retries=0 to retry through their own throttle).
+    """
+    for retries_taken in range(max_retries + 1):
         request.headers["x-stainless-retry-count"] = str(retries_taken)
         headers = None
         try:
             response = await client.send(request, stream=True)
+            _observe(client, response, model=model, on_headers=on_headers)
             if response.is_success:
                 return response
             await response.aread()
@@ -123,7 +139,7 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Resp
             error, headers = status_error(response), response.headers
             if not retry_wanted(response):
                 raise error
-        if retries_taken == MAX_RETRIES:
+        if retries_taken == max_retries:
             raise error
         delay = retry_delay(headers=headers, retries_taken=retries_taken)
         logger.warning(
@@ -131,6 +147,18 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Resp
         )
         await _sleep(delay)
     raise AssertionError("unreachable")
+
+
+def _observe(
+    client: httpx.AsyncClient,
+    response: httpx.Response,
+    *,
+    model: str,
+    on_headers: HeadersHook | None,
+) -> None:
+    ratelimits_record(base_url=str(client.base_url), model=model, headers=response.headers)
+    if on_headers is not None:
+        on_headers(response.headers)
 
 
 def _normalise(event: dict[str, Any]) -> dict[str, Any]:
@@ -186,10 +214,20 @@ async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
         raise StreamInterrupted("the stream ended before a terminal event")
 
 
-def response_stream(*, body: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
+def response_stream(
+    *,
+    body: dict[str, Any],
+    max_retries: int = MAX_RETRIES,
+    on_headers: HeadersHook | None = None,
+) -> AsyncGenerator[dict[str, Any], None]:
     """POST /responses with stream=true and yield its events; retried only before any event."""
+    send = {
+        "max_retries": max_retries,
+        "model": str(body.get("model", "")),
+        "on_headers": on_headers,
+    }
     # The generator itself, not one wrapping it: a layer less to pass for every event.
-    return _stream("POST", "responses", json={**body, "stream": True})
+    return _stream("POST", "responses", send=send, json={**body, "stream": True})
 
 
 def response_stream_resume(
@@ -202,10 +240,12 @@ def response_stream_resume(
     return _stream("GET", _response_path(response_id), params=params)
 
 
-async def _stream(method: str, path: str, **request: Any) -> AsyncGenerator[dict[str, Any], None]:
+async def _stream(
+    method: str, path: str, *, send: dict[str, Any] | None = None, **request: Any
+) -> AsyncGenerator[dict[str, Any], None]:
     """Send one streaming request (retried before its first byte) and yield its SSE events."""
     client = _client()
-    response = await _send(client, client.build_request(method, path, **request))
+    response = await _send(client, client.build_request(method, path, **request), **(send or {}))
     try:
         async for event in _events(response):
             yield event

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 
-from responses_client.retries import RETRYABLE_STATUSES
+from responses_client.retries import RETRYABLE_STATUSES, retry_after
 
 if TYPE_CHECKING:
     import httpx
@@ -17,10 +17,19 @@ class ProviderError(Exception):
 
     summary: ClassVar[str] = "The provider could not answer"
 
-    def __init__(self, message: str, *, status: int | None = None, body: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
         self.message = _redact(message)
         self.status = status
         self.body = body
+        # Seconds the provider asked us to wait (retry-after), for callers that pace themselves.
+        self.retry_after = retry_after
         super().__init__(
             self.message if status is None else f"Error code: {status} - {self.message}"
         )
@@ -113,4 +122,9 @@ def status_error(response: httpx.Response) -> ProviderError:
     message = str(error.get("message") or "") if isinstance(error, dict) else ""
     status = response.status_code
     cls = ServerError if status >= 500 else STATUS_ERRORS.get(status, ProviderError)
-    return cls(message or response.reason_phrase, status=status, body=body)
+    return cls(
+        message or response.reason_phrase,
+        status=status,
+        body=body,
+        retry_after=retry_after(response.headers),
+    )

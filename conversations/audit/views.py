@@ -147,6 +147,15 @@ class TurnAuditViews:
                 ("Per model", usage["per_model"], "model"),
                 ("Per day", usage["per_day"], "day"),
             ],
+            chart_days=[
+                {
+                    "day": str(row["label"]),
+                    "input": row["input"],
+                    "output": row["output"],
+                    "cost": float(row["cost"] or 0),
+                }
+                for row in usage["per_day"]
+            ],
         )
 
 

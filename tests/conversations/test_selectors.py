@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -51,22 +52,28 @@ def test_conversation_list_marks_generating(conversation_factory, status, genera
     assert listed == {conversation.pk: generating, idle.pk: False}
 
 
-def test_last_response_id_skips_unfinished_turns(conversation_factory):
+def previous_after(turn: Turn | None, conversation) -> str:
+    """The response id a turn following `turn` (None: a first message) chains to."""
+    tree = selectors.turn_tree(conversation_id=conversation.pk)
+    return selectors.turn_previous_response_id(tree=tree, parent_id=turn.pk if turn else None)
+
+
+def test_previous_response_id_skips_unfinished_turns(conversation_factory):
     conversation = conversation_factory()
-    assert selectors.conversation_last_response_id(conversation=conversation) == ""
+    assert previous_after(None, conversation) == ""
     turn_with(conversation, "1", status=TurnStatus.COMPLETED, response_id="resp_1")
     turn_with(conversation, "2", status=TurnStatus.FAILED, response_id="resp_2")
-    turn_with(conversation, "3", status=TurnStatus.STREAMING, response_id="resp_3")
-    assert selectors.conversation_last_response_id(conversation=conversation) == "resp_1"
+    last = turn_with(conversation, "3", status=TurnStatus.STREAMING, response_id="resp_3")
+    assert previous_after(last, conversation) == "resp_1"
 
 
 @pytest.mark.parametrize("status", [TurnStatus.CANCELLED, TurnStatus.INCOMPLETE])
-def test_last_response_id_continues_an_answer_cut_short(conversation_factory, status):
+def test_previous_response_id_continues_an_answer_cut_short(conversation_factory, status):
     conversation = conversation_factory()
     turn_with(conversation, "1", status=TurnStatus.COMPLETED, response_id="resp_1")
     turn_with(conversation, "2", status=status, response_id="resp_2")
-    turn_with(conversation, "3", status=TurnStatus.INTERRUPTED, response_id="resp_3")
-    assert selectors.conversation_last_response_id(conversation=conversation) == "resp_2"
+    last = turn_with(conversation, "3", status=TurnStatus.INTERRUPTED, response_id="resp_3")
+    assert previous_after(last, conversation) == "resp_2"
 
 
 def test_turn_history_is_answered_turns_before(conversation_factory):
@@ -75,8 +82,7 @@ def test_turn_history_is_answered_turns_before(conversation_factory):
     turn_with(conversation, "2", status=TurnStatus.FAILED)
     third = turn_with(conversation, "3", status=TurnStatus.CANCELLED)
     current = turn_with(conversation, "4")
-    history = selectors.turn_history(conversation=conversation, before_position=current.position)
-    assert history == [first, third]
+    assert selectors.turn_history(turn=current) == [first, third]
 
 
 def test_turn_as_dict_shape(conversation_factory):
@@ -97,6 +103,7 @@ def test_turn_as_dict_shape(conversation_factory):
     )
     assert selectors.turn_as_dict(turn=turn) == {
         "id": turn.pk,
+        "parent_id": None,
         "position": 0,
         "user_text": "hi",
         "status": "completed",
@@ -104,10 +111,31 @@ def test_turn_as_dict_shape(conversation_factory):
         "output_text": "Hello",
         "reasoning_text": "Plan",
         "reasoning_seconds": 1.5,
-        "usage": {"input_tokens": 3, "output_tokens": 4, "reasoning_tokens": 1, "cached_tokens": 0},
+        "usage": {
+            "input_tokens": 3,
+            "output_tokens": 4,
+            "reasoning_tokens": 1,
+            "cached_tokens": 0,
+            "cost": "0",
+        },
         "error": "",
         "retryable": False,
+        "attachments": [],  # the service that created it gave it its (no) files
     }
+
+
+def test_turn_as_dict_costs_usage_at_the_model_price(conversation_factory):
+    turn = turn_with(
+        conversation_factory(model="gpt-4o-mini"),
+        "hi",
+        status=TurnStatus.COMPLETED,
+        model="gpt-4o-mini",
+        input_tokens=1_000_000,
+        cached_tokens=0,
+        output_tokens=1_000_000,
+    )
+    # The seeded price: $0.15 per 1M input and $0.60 per 1M output tokens.
+    assert selectors.turn_as_dict(turn=turn)["usage"]["cost"] == "0.75"
 
 
 def test_turn_as_dict_pending_has_no_usage_or_seconds(conversation_factory):
@@ -125,3 +153,14 @@ def test_provider_deletion_due_and_next_at():
     assert selectors.provider_deletion_next_at() == due.next_attempt_at
     due.delete()
     assert selectors.provider_deletion_next_at() == later.next_attempt_at
+
+
+def test_turn_usage_costs_each_row_at_its_models_prices(conversation_factory):
+    conversation = conversation_factory()
+    for model in ("gpt-4o-mini", "gpt-4o"):
+        turn_with(conversation, "hi", model=model, input_tokens=1_000_000, output_tokens=0)
+    today = timezone.localdate()
+    usage = selectors.turn_usage(since=today, until=today)
+    costs = {row["label"]: row["cost"] for row in usage["per_model"]}
+    assert costs == {"gpt-4o": Decimal("2.5"), "gpt-4o-mini": Decimal("0.15")}
+    assert usage["per_day"][0]["cost"] == Decimal("2.65")

@@ -205,6 +205,25 @@ async def test_stateless_provider_gets_history(provider, published, turn, settin
     assert "previous_response_id" not in provider.bodies[1]
 
 
+async def test_stateless_provider_gets_the_history_of_the_branch_on_screen(
+    provider, published, turn, settings
+):
+    settings.OPENAI_STATELESS = True
+    await run(turn)
+    create = database_sync_to_async(services.turn_create)
+    await run(await create(conversation=turn.conversation, text="old branch"))
+    edited = await create(conversation=turn.conversation, text="new branch", parent_id=turn.pk)
+    await run(edited)
+    await run(await create(conversation=turn.conversation, text="next"))
+    assert provider.bodies[3]["input"] == [
+        {"role": "user", "content": "hello"},
+        {"role": "assistant", "content": "You said"},
+        {"role": "user", "content": "new branch"},
+        {"role": "assistant", "content": "You said"},
+        {"role": "user", "content": "next"},
+    ]
+
+
 async def test_rate_limit_fails_turn_readably(provider, published, turn):
     provider.answer = lambda: httpx.Response(429, json={"error": {"message": "Slow down."}})
     saved = await run(turn)
@@ -315,7 +334,9 @@ async def test_busy_while_generating(provider, published, turn):
     job = generation.generation_start(turn=turn)
     assert generation.generation_busy(conversation_id=turn.conversation_id)
     with pytest.raises(generation.GenerationBusy):
-        await generation.generation_submit(conversation=turn.conversation, text="again")
+        await generation.generation_submit(
+            conversation=turn.conversation, draft=services.TurnDraft(text="again")
+        )
     await job.task
     assert not generation.generation_busy(conversation_id=turn.conversation_id)
     assert await Turn.objects.filter(conversation_id=turn.conversation_id).acount() == 1

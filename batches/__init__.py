@@ -1,0 +1,1 @@
+"""Batch runs: a prompt set x configurations, run concurrently by task workers."""

@@ -1,0 +1,1 @@
+"""batch_run and batch_resume."""

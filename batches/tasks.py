@@ -1,0 +1,59 @@
+"""The task framework's side of batch runs (django-tasks, database backend).
+
+Workers are `manage.py db_worker` processes on any machine sharing the database. Each run
+enqueues BATCH_TASKS_PER_RUN tasks, so that many workers can share it; a task works until the
+run has nothing left to claim (waiting out leases of workers that died).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django_tasks import task
+
+from batches import selectors, services, worker
+from batches.models import Run
+
+
+@task()
+def batch_work(run_id: str) -> None:
+    """Work on one run in this worker process."""
+    worker.run_work(run_id=uuid.UUID(run_id))
+
+
+def run_enqueue(*, run_id: uuid.UUID) -> None:
+    """Enqueue the run's tasks once the current transaction commits."""
+
+    def enqueue() -> None:
+        for _ in range(settings.BATCH_TASKS_PER_RUN):
+            batch_work.enqueue(run_id=str(run_id))
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def run_submit(**options: Any) -> Run:
+    """Create a run (services.run_create's arguments) and enqueue its work."""
+    run = services.run_create(**options)
+    run_enqueue(run_id=run.pk)
+    return run
+
+
+@transaction.atomic
+def run_retry(*, run: Run) -> int:
+    """Queue a run's failed items again and enqueue workers for them."""
+    count = services.run_retry_failed(run=run)
+    if count:
+        run_enqueue(run_id=run.pk)
+    return count
+
+
+def runs_resume() -> int:
+    """Enqueue work for every unfinished run (after a restart of everything); returns how many."""
+    runs = selectors.runs_unfinished_ids()
+    for run_id in runs:
+        run_enqueue(run_id=run_id)
+    return len(runs)
