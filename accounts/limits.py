@@ -77,7 +77,8 @@ def limit_exceeded(
             None,
         )
     if len(sent_in_last_minute) >= limits.messages_per_minute:
-        resets_at = min(sent_in_last_minute) + MINUTE
+        # A limit of 0 (a user blocked by staff) may have nothing sent to count from.
+        resets_at = min(sent_in_last_minute, default=now) + MINUTE
         return LimitExceeded(
             "messages_per_minute",
             f"You have sent {limits.messages_per_minute} messages in the last minute, your "

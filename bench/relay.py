@@ -1,179 +1,67 @@
-"""Benchmark of the chat relay: many concurrent streams through one daphne process.
+"""Benchmark of the chat relay: many concurrent streams through one or two daphne processes.
 
-Run: .venv/bin/python bench/relay.py [--levels 1,50,200,400,800] [--tokens 64] [--interval 0.01]
+Run: .venv/bin/python bench/relay.py [--levels 1,50,200,400,1000] [--processes 1|2]
+                                     [--tokens 64] [--interval 0.01]
 
 One user per stream, as in the Open WebUI measurement. A fast fake provider (its own process)
 streams `--tokens` text deltas per response, one every `--interval` seconds; each delta carries
 its index and the wall-clock time it was sent. The chat server (daphne, default SQLite set-up,
 in-memory channel layer) relays them to one websocket per conversation; all streams of a level
-start together. Printed per level: relay overhead from
-provider event to websocket frame (p50/p99), deltas lost and duplicated, frames/s, DB writes per
-turn, `database is locked` errors, failed turns, peak RSS of the daphne process, and the TTFT the
-chat path adds over calling the provider directly. Levels go on until one breaks.
+start together. With `--processes 2`, two daphne processes share a real Redis (channel layer and
+stream log) and one SQLite file, and the streams alternate between them. Printed per level:
+relay overhead from provider event to websocket frame (p50/p99), deltas lost and duplicated, seq
+gaps, frames/s, DB writes per turn, `database is locked` errors, failed turns, peak RSS of the
+(largest) daphne process, the TTFT the chat path adds over calling the provider directly, and
+the chat processes' CPU time per provider event. The header gives the start-up time and idle RSS
+of the app as scripts/run.sh serves it, and the targets. Levels go on until one breaks.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import re
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-MARK = re.compile(r"\[(\d+)@([\d.]+)\]")
-SECRET = "bench-relay-secret-key-0123456789-abcdefghijklmnop"
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from relay_clients import chats_create, direct_ttft, stream_follow, summary  # noqa: E402
+from relay_cluster import Cluster, cluster_run, startup_measure  # noqa: E402
+
+TARGETS = """targets (issue 16): relay p50/p99 1 stream <= 1/5 ms, 50 streams <= 5/25 ms;
+  +TTFT 1/50/200 streams <= 5/50/200 ms; 1,000 streams on one process: 0 lost, 0 dup,
+  TTFT <= 1 s; 1,000 streams on two processes + Redis: relay p50 <= 50 ms; lost/dup/gaps 0"""
+HEADER = (
+    "streams  p50 ms   p99 ms  lost   dup  gaps  frames/s  writes  locked  failed"
+    "  RSS MB  +TTFT ms  TTFT ms  CPU us/ev"
+)
 
 
-def _env(data_dir: Path, provider_port: int, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "chatsite.settings",
-        "CHATSITE_DATA_DIR": str(data_dir),
-        "SECRET_KEY": SECRET,
-        "PORT": str(port),
-        "PROVIDER_ENGINE": "scripted",
-        "OPENAI_API_KEY": "sk-bench",
-        "OPENAI_BASE_URL": f"http://127.0.0.1:{provider_port}/v1",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def _chats(streams: int) -> list[tuple[str, str]]:
-    """One user per stream, each with a conversation: (session cookie, conversation id).
-
-    Separate users, as in the Open WebUI measurement: a user's sidebar events go to every socket
-    of that user, so one user with N tabs would measure an N-squared fan-out instead of N chats.
-    """
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from conversations.models import Conversation
-
-    tag = uuid.uuid4().hex[:8]
-    users = User.objects.bulk_create(
-        [User(username=f"bench-{tag}-{n}", password="!") for n in range(streams)]
-    )
-    chats = []
-    for user in users:
-        conversation = Conversation.objects.create(owner=user, reasoning_effort="none")
-        session = SessionStore()
-        session[SESSION_KEY], session[HASH_SESSION_KEY] = str(user.pk), user.get_session_auth_hash()
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session.create()
-        chats.append((f"sessionid={session.session_key}", str(conversation.pk)))
-    return chats
-
-
-async def _stream(
-    port: int, cookie: str, conversation: str, ready: asyncio.Queue, start: asyncio.Event
-) -> dict:
-    from tests.multiprocess.wsclient import WebSocket
-
-    socket = await WebSocket.connect(
-        port=port, path=f"/ws/conversations/{conversation}/", cookie=cookie
-    )
-    # The server answers a frame only after its connect handler (auth, ownership) is done.
-    await socket.send_json({"type": "bench.ready"})
-    assert (await socket.receive_json())["code"] == "unknown_type"
-    ready.put_nowait(None)
-    await start.wait()
-    sent = time.time()
-    await socket.send_json({"type": "message.send", "text": "go"})
-    result = {"sent": sent, "first": None, "overheads": [], "indexes": [], "frames": 0, "seqs": []}
-    while True:
-        frame = await socket.receive_json()
-        now = time.time()
-        if frame["type"] == "turn.delta":
-            result["first"] = result["first"] or now
-            result["frames"] += 1
-            result["seqs"].append(frame["seq"])
-            for index, emitted in MARK.findall(frame["delta"]):
-                result["indexes"].append(int(index))
-                result["overheads"].append(now - float(emitted))
-        elif frame["type"] in ("turn.finished", "error"):
-            result["status"] = frame.get("turn", {}).get("status", frame["type"])
-            result["last"] = now
-            await socket.close()
-            return result
-
-
-async def _direct_ttft(provider_port: int, streams: int) -> float:
-    """Median time to the first delta calling the fake provider directly, same concurrency."""
-    import httpx
-
-    async def one(client: httpx.AsyncClient) -> float:
-        started = time.time()
-        async with client.stream("POST", "/v1/responses", json={"stream": True}) as response:
-            async for line in response.aiter_lines():
-                if "output_text.delta" in line:
-                    return time.time() - started
-        raise RuntimeError("no delta")
-
-    limits = httpx.Limits(max_connections=None)
-    base = f"http://127.0.0.1:{provider_port}"
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
-        return statistics.median(await asyncio.gather(*(one(client) for _ in range(streams))))
-
-
-def _peak_rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
-async def _level(port: int, provider_port: int, streams: int, counts: Path) -> dict:
-    chats = await asyncio.to_thread(_chats, streams)
-    before = json.loads(await asyncio.to_thread(counts.read_text))
+async def _level(cluster: Cluster, streams: int, tokens: int) -> dict:
+    chats = await asyncio.to_thread(chats_create, streams)
+    before = await asyncio.to_thread(cluster.counts)
     start = asyncio.Event()
     ready: asyncio.Queue = asyncio.Queue()
-    tasks = [asyncio.create_task(_stream(port, *chat, ready, start)) for chat in chats]
+    ports = [chat.port for chat in cluster.chats]
+    tasks = [
+        asyncio.create_task(stream_follow(ports[n % len(ports)], *chat, ready, start))
+        for n, chat in enumerate(chats)
+    ]
     for _ in chats:  # every socket connected and past the server's connect handler
-        await ready.get()
+        await asyncio.wait_for(ready.get(), timeout=120)
+    cpu_before = sum(chat.cpu_seconds() for chat in cluster.chats)  # turns, not connects
     start.set()
-    results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=300)
-    direct = await _direct_ttft(provider_port, streams)
-    await asyncio.sleep(0.5)  # the server's write counter flushes every 0.1 s
-    after = json.loads(await asyncio.to_thread(counts.read_text))
-    return _summary(results, streams, direct, before, after)
-
-
-def _summary(results: list[dict], streams: int, direct: float, before: dict, after: dict) -> dict:
-    overheads = [o for r in results for o in r["overheads"]]
-    indexes = [r["indexes"] for r in results]
-    lost = sum(len(set(range(TOKENS))) - len(set(i)) for i in indexes)
-    duplicated = sum(len(i) - len(set(i)) for i in indexes)
-    gaps = sum(r["seqs"] != list(range(1, len(r["seqs"]) + 1)) for r in results)
-    frames = sum(r["frames"] for r in results)
-    span = max(r["last"] for r in results) - min(r["sent"] for r in results)
-    chat_ttft = statistics.median(r["first"] - r["sent"] for r in results if r["first"])
-    return {
-        "streams": streams,
-        "p50_ms": 1000 * _pct(overheads, 0.5),
-        "p99_ms": 1000 * _pct(overheads, 0.99),
-        "lost": lost,
-        "duplicated": duplicated,
-        "seq_gaps": gaps,
-        "frames_per_s": frames / span,
-        "writes_per_turn": (after["writes"] - before["writes"]) / streams,
-        "locked": after["locked"] - before["locked"],
-        "not_completed": sum(r["status"] != "completed" for r in results),
-        "ttft_added_ms": 1000 * (chat_ttft - direct),
-        "ttft_chat_ms": 1000 * chat_ttft,
-    }
+    results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=600)
+    cpu = sum(chat.cpu_seconds() for chat in cluster.chats) - cpu_before
+    direct = await direct_ttft(cluster.provider_port, streams)
+    await asyncio.sleep(0.5)  # the servers' write counters flush every 0.1 s
+    after = await asyncio.to_thread(cluster.counts)
+    counts = {key: after[key] - before[key] for key in after}
+    row = summary(results, tokens=tokens, direct=direct, counts=counts)
+    return {**row, "cpu_us": cpu / streams / tokens * 1e6}
 
 
 def _print(row: dict, rss_mb: float) -> None:
@@ -181,98 +69,74 @@ def _print(row: dict, rss_mb: float) -> None:
         f"{row['streams']:>7} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['lost']:>5} "
         f"{row['duplicated']:>5} {row['seq_gaps']:>5} {row['frames_per_s']:>9.0f} "
         f"{row['writes_per_turn']:>7.1f} {row['locked']:>7} {row['not_completed']:>7} "
-        f"{rss_mb:>8.0f} {row['ttft_added_ms']:>10.1f} {row['ttft_chat_ms']:>9.1f}",
+        f"{rss_mb:>8.0f} {row['ttft_added_ms']:>10.1f} {row['ttft_chat_ms']:>9.1f} "
+        f"{row['cpu_us']:>10.0f}",
         flush=True,
     )
-
-
-HEADER = (
-    "streams  p50 ms   p99 ms  lost   dup  gaps  frames/s  writes  locked  failed"
-    "  RSS MB  +TTFT ms  TTFT ms"
-)
-TOKENS = 64
 
 
 def _broken(row: dict) -> bool:
     return bool(row["lost"] or row["duplicated"] or row["seq_gaps"] or row["locked"])
 
 
-def _start(args: argparse.Namespace, data_dir: Path) -> tuple[subprocess.Popen, ...]:
-    from tests.live import free_port
-
-    provider_port, port = free_port(), free_port()
-    env = _env(data_dir, provider_port, port)
-    servers = [sys.executable, str(Path(__file__).with_name("relay_servers.py"))]
-    pacing = [str(args.tokens), str(args.interval)]
-    fake = subprocess.Popen([*servers, "provider", str(provider_port), *pacing], env=env)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    log = open(data_dir / "daphne.log", "wb")  # noqa: SIM115
-    chat = subprocess.Popen(
-        [*servers, "chat", str(port), str(data_dir / "counts.json")],
-        env=env,
-        stdout=log,
-        stderr=log,
+def _header(args: argparse.Namespace, data_dir: Path) -> None:
+    seconds, cpu, rss_mb = startup_measure(data_dir / "startup")
+    print(f"load average {os.getloadavg()[0]:.2f} (2 cores shared: figures move with it)")
+    print(
+        f"start-up (scripts/run.sh's second start, to the first 200 on /accounts/login/): "
+        f"{seconds:.2f} s, {cpu:.2f} s of CPU (target < 3 s); idle RSS before the model "
+        f"loads: {rss_mb:.0f} MB (target < 150 MB)"
     )
-    return fake, chat, provider_port, port
+    shared = "Redis + one SQLite file" if args.processes > 1 else "SQLite, in-memory layer"
+    print(
+        f"{args.tokens} deltas per stream, one every {args.interval * 1000:.0f} ms; "
+        f"{args.processes} chat process(es), {shared}"
+    )
+    print(TARGETS)
 
 
-async def _bench(args: argparse.Namespace) -> None:
-    global TOKENS
-    TOKENS = args.tokens
+async def _levels(cluster: Cluster, args: argparse.Namespace) -> None:
+    await _level(cluster, 1, args.tokens)  # warm-up, not shown
+    print(HEADER)
+    for streams in args.levels:
+        try:
+            row = await _level(cluster, streams, args.tokens)
+        except Exception as exc:  # a level that breaks ends the run, with the reason
+            print(f"{streams:>7} broke: {type(exc).__name__}: {exc}"[:200])
+            return
+        _print(row, max(chat.peak_rss_mb() for chat in cluster.chats))
+        if _broken(row):
+            print(f"{streams:>7} broke: deltas lost/duplicated or database locked")
+            return
+
+
+def _bench(args: argparse.Namespace) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-relay-"))
-    fake, chat, provider_port, port = _start(args, data_dir)
-    os.environ.update(_env(data_dir, provider_port, port))
-    import django
+    if not args.no_startup:
+        _header(args, data_dir)
+    with cluster_run(
+        data_dir / "run", processes=args.processes, tokens=args.tokens, interval=args.interval
+    ) as cluster:
+        os.environ.update(cluster.env)
+        import django
 
-    django.setup()
-    try:
-        await _wait_up(port, data_dir / "counts.json")
-        print(f"{args.tokens} deltas per stream, one every {args.interval * 1000:.0f} ms; SQLite")
-        await _level(port, provider_port, 1, data_dir / "counts.json")  # warm-up, not shown
-        print(HEADER)
-        for streams in args.levels:
-            try:
-                row = await _level(port, provider_port, streams, data_dir / "counts.json")
-            except Exception as exc:  # a level that breaks ends the run, with the reason
-                print(f"{streams:>7} broke: {type(exc).__name__}: {exc}"[:200])
-                break
-            _print(row, _peak_rss_mb(chat.pid))
-            if _broken(row):
-                print(f"{streams:>7} broke: deltas lost/duplicated or database locked")
-                break
-    finally:
-        for process in (chat, fake):
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-async def _wait_up(port: int, counts: Path) -> None:
-    import httpx
-
-    async with httpx.AsyncClient() as client:
-        for _ in range(600):
-            try:
-                await client.get(f"http://127.0.0.1:{port}/accounts/login/")
-                if await asyncio.to_thread(counts.exists):
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the chat server did not start")
+        django.setup()
+        print(f"load average {os.getloadavg()[0]:.2f} at the first level")
+        asyncio.run(_levels(cluster, args))
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # rows show as they come, even into a file
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", default="1,50,200,400,800,1200")
+    parser.add_argument("--levels", default="1,50,200,400,1000")
+    parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--interval", type=float, default=0.01)
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up figures")
     args = parser.parse_args()
     args.levels = [int(n) for n in args.levels.split(",")]
-    asyncio.run(_bench(args))
+    _bench(args)
 
 
 if __name__ == "__main__":

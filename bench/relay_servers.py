@@ -94,8 +94,12 @@ def _serve_chat(port: int, counts: Path) -> None:
         counts.with_suffix(".tmp").replace(counts)
 
     def flush_forever() -> None:
+        # Only when the counts changed: this thread runs inside the process being measured.
+        written = None
         while True:
-            flush()
+            if tally != written:
+                written = dict(tally)
+                flush()
             time.sleep(0.1)
 
     atexit.register(flush)

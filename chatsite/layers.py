@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 import time
@@ -11,6 +12,20 @@ from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
 
 SWEEP_SECONDS = 1.0
+
+
+def message_copy(value: Any) -> Any:
+    """A copy of a layer message: its dicts and lists new, its atoms shared (they are immutable).
+
+    Layer messages are msgpack-able data (the Redis layer sends them so), for which this is a
+    deep copy at a quarter of copy.deepcopy's cost, paid on every frame to every socket.
+    """
+    kind = type(value)
+    if kind is dict:
+        return {key: message_copy(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return kind(message_copy(item) for item in value)
+    return value
 
 
 class LocalChannelLayer(InMemoryChannelLayer):
@@ -40,3 +55,16 @@ class LocalChannelLayer(InMemoryChannelLayer):
         for channel in list(self.groups.get(group, {})):
             with contextlib.suppress(ChannelFull):
                 await self.send(channel, message)
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        """Queue a copy of the message on the channel (the stock send, with a cheaper copy)."""
+        assert isinstance(message, dict), "message is not a dict"
+        self.require_valid_channel_name(channel)
+        assert "__asgi_channel__" not in message
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        try:
+            queue.put_nowait((time.time() + self.expiry, message_copy(message)))
+        except asyncio.QueueFull:
+            raise ChannelFull(channel) from None

@@ -141,7 +141,13 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 times reads out after 5 s by default, exactly channels_redis's blocking
             # receive: a longer read timeout keeps idle sockets from failing with TimeoutError.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                # The capacity bounds one queue per process, holding the frames of all its
+                # sockets: the default 100 overflowed (frames lost) within a second at 25
+                # streaming sockets.
+                "capacity": 5000,
+            },
         }
     }
 else:

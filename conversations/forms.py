@@ -2,12 +2,53 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 
+from conversations import uploads
 from conversations.models import Conversation, ReasoningEffort
-from conversations.services import TITLE_MAX_LENGTH
+from conversations.services import MESSAGE_MAX_LENGTH, TITLE_MAX_LENGTH
 
 MIN_OUTPUT_TOKENS = 16
+
+
+class AttachmentIdsField(forms.Field):
+    """Distinct upload ids, in order (hidden inputs named `attachments`)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: list[str] | None) -> tuple[uuid.UUID, ...]:
+        try:
+            ids = tuple(dict.fromkeys(uuid.UUID(item) for item in value or []))
+        except ValueError:
+            raise forms.ValidationError("An attached file was not found.") from None
+        if len(ids) > uploads.MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                f"A message can carry at most {uploads.MAX_ATTACHMENTS} files."
+            )
+        return ids
+
+
+class MessageForm(forms.Form):
+    """The first message of a new conversation: text, files, or both."""
+
+    text = forms.CharField(
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        strip=True,
+        label="Message",
+        widget=forms.Textarea(
+            attrs={"id": "message", "rows": 1, "placeholder": "Message", "autofocus": True}
+        ),
+    )
+    attachments = AttachmentIdsField(required=False)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        if not cleaned.get("text") and not cleaned.get("attachments") and not self.errors:
+            self.add_error("text", "Type a message before sending.")
+        return cleaned
 
 
 class RenameForm(forms.Form):

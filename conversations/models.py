@@ -33,6 +33,11 @@ class Conversation(models.Model):
     reasoning_effort = models.CharField(
         max_length=10, choices=ReasoningEffort.choices, default=ReasoningEffort.LOW
     )
+    # The last turn of the branch on screen: its ancestors are the path every tab shows, and a
+    # message sent without naming a parent continues it. Null: follow the newest versions.
+    active_leaf = models.ForeignKey(
+        "Turn", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -68,9 +73,18 @@ TERMINAL_TURN_STATUSES = frozenset(
 
 
 class Turn(models.Model):
-    """One user message and the provider response it produced."""
+    """One user message and the provider response it produced: a node of the conversation's tree.
+
+    Turns with the same parent are versions of one another (an edited message, a regenerated
+    answer); `position` is the depth, so `#turn-<position>` names the same place on any branch.
+    """
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="turns")
+    # The turn this one follows (None: a first message). RESTRICT: a turn with later turns is
+    # deleted through services.turn_delete, which hands them to its parent first.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
+    )
     position = models.PositiveIntegerField()
     user_text = models.TextField()
     response_id = models.CharField(max_length=100, blank=True, default="", db_index=True)
@@ -101,12 +115,10 @@ class Turn(models.Model):
 
     class Meta:
         ordering = ["conversation", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["conversation", "position"], name="turn_unique_position"
-            )
+        indexes = [
+            models.Index(fields=["status"], name="turn_status"),
+            models.Index(fields=["conversation", "position"], name="turn_conversation_position"),
         ]
-        indexes = [models.Index(fields=["status"], name="turn_status")]
         # Viewing and deleting use Django's view_turn / delete_turn; cancelling is its own right.
         permissions = [("cancel_turn", "Can cancel a running turn")]
 

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import limits
 from conversations.models import Attachment, Conversation, ProviderDeletion, Turn, TurnStatus
+from conversations.tree import TurnTree
 from pricing.selectors import cost_compute, cost_for_usage, prices_by_model
 from responses_client import ratelimits
 
@@ -98,27 +99,52 @@ def attachment_as_dict(*, attachment: Attachment) -> dict[str, object]:
     }
 
 
-def conversation_last_response_id(*, conversation: Conversation) -> str:
-    """The response id to chain the next turn to: the last answered turn's, or ''."""
-    return conversations_last_response_ids(conversation_ids=[conversation.pk]).get(
-        conversation.pk, ""
-    )
+# What linking and chaining turns reads: the tree without the texts.
+TREE_FIELDS = ["id", "conversation_id", "parent_id", "position", "status", "response_id"]
 
 
-def conversations_last_response_ids(*, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """conversation_last_response_id of several conversations, in one query."""
-    last = (
-        Turn.objects.filter(conversation=OuterRef("pk"), status__in=ANSWERED)
-        .exclude(response_id="")
-        .order_by("-position")
-        .values("response_id")[:1]
-    )
-    rows = Conversation.objects.filter(pk__in=conversation_ids).annotate(last=Subquery(last))
-    return {pk: last or "" for pk, last in rows.values_list("pk", "last")}
+def turn_tree(*, conversation_id: uuid.UUID) -> TurnTree[Turn]:
+    """All the turns of a conversation (every branch) as a tree, with their attachments."""
+    turns = Turn.objects.filter(conversation_id=conversation_id)
+    return TurnTree(turns.prefetch_related(_with_attachments()))
 
 
-def turn_as_dict(*, turn: Turn) -> dict[str, object]:
-    """A turn as the websocket protocol's turn object (also used to render history)."""
+def turn_trees(*, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, TurnTree[Turn]]:
+    """The trees of several conversations in one query; only the columns that link turns."""
+    rows: dict[uuid.UUID, list[Turn]] = {pk: [] for pk in conversation_ids}
+    skeleton = Turn.objects.filter(conversation_id__in=conversation_ids).only(*TREE_FIELDS)
+    for turn in skeleton:
+        rows[turn.conversation_id].append(turn)
+    return {pk: TurnTree(turns) for pk, turns in rows.items()}
+
+
+def turn_path(*, conversation: Conversation) -> list[dict[str, object]]:
+    """The branch on screen, first message first: each turn as turn_as_dict with its versions."""
+    tree = turn_tree(conversation_id=conversation.pk)
+    return [
+        turn_as_dict(turn=turn, versions=tree.versions(turn))
+        for turn in tree.path(conversation.active_leaf_id)
+    ]
+
+
+def turn_get(*, conversation_id: uuid.UUID, turn_id: int) -> Turn:
+    """One turn of the conversation; raises Turn.DoesNotExist otherwise."""
+    return Turn.objects.get(conversation_id=conversation_id, pk=turn_id)
+
+
+def turn_previous_response_id(*, tree: TurnTree[Turn], parent_id: int | None) -> str:
+    """The response a turn under `parent_id` chains to: the nearest answered one on its branch."""
+    for turn in reversed(tree.ancestors(parent_id)):
+        if turn.status in ANSWERED and turn.response_id:
+            return turn.response_id
+    return ""
+
+
+def turn_as_dict(*, turn: Turn, versions: list[int] | None = None) -> dict[str, object]:
+    """A turn as the websocket protocol's turn object (also used to render history).
+
+    With `versions` (the ids of the turn's versions, oldest first), they are part of it.
+    """
     usage = None
     if turn.input_tokens is not None or turn.output_tokens is not None:
         usage = {
@@ -140,6 +166,7 @@ def turn_as_dict(*, turn: Turn) -> dict[str, object]:
         reasoning_seconds = (turn.reasoning_ended_at - turn.started_at).total_seconds()
     return {
         "id": turn.pk,
+        "parent_id": turn.parent_id,
         "position": turn.position,
         "user_text": turn.user_text,
         "status": turn.status,
@@ -151,7 +178,7 @@ def turn_as_dict(*, turn: Turn) -> dict[str, object]:
         "error": turn.error,
         "retryable": turn.retryable,
         **_attachments_field(turn),
-    }
+    } | ({} if versions is None else {"versions": versions})
 
 
 def _attachments_field(turn: Turn) -> dict[str, object]:
@@ -163,10 +190,10 @@ def _attachments_field(turn: Turn) -> dict[str, object]:
     return {"attachments": [attachment_as_dict(attachment=a) for a in loaded]}
 
 
-def turn_history(*, conversation: Conversation, before_position: int) -> list[Turn]:
-    """Answered turns before a position, oldest first (the context for stateless providers)."""
-    turns = conversation.turns.filter(status__in=ANSWERED, position__lt=before_position)
-    return list(turns.order_by("position").prefetch_related(_with_attachments()))
+def turn_history(*, turn: Turn) -> list[Turn]:
+    """The answered turns before this one on its branch, oldest first (for stateless providers)."""
+    tree = turn_tree(conversation_id=turn.conversation_id)
+    return [past for past in tree.ancestors(turn.parent_id) if past.status in ANSWERED]
 
 
 def provider_deletion_due(*, now: datetime) -> list[ProviderDeletion]:

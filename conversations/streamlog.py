@@ -7,15 +7,17 @@ STREAM_LOG_TTL_SECONDS after its last frame); otherwise a dict in this process.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import time
 import uuid
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis.asyncio as redis
+import orjson
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import redis.asyncio as redis
 
 KEY_PREFIX = "chatsite:streamlog:"
 # The in-memory sweep walks every log: at most once a second, not on every frame.
@@ -35,7 +37,10 @@ def _redis() -> redis.Redis | None:
         return None
     loop = asyncio.get_running_loop()
     if loop not in _clients:
-        _clients[loop] = redis.Redis.from_url(settings.REDIS_URL)
+        # Imported here: a single process without Redis shouldn't pay its import at start-up.
+        import redis.asyncio
+
+        _clients[loop] = redis.asyncio.Redis.from_url(settings.REDIS_URL)
     return _clients[loop]
 
 
@@ -64,7 +69,7 @@ async def log_append(*, conversation_id: uuid.UUID, message: dict[str, Any]) -> 
         return
     key = _key(conversation_id)
     async with client.pipeline(transaction=True) as pipe:
-        pipe.xadd(key, {"m": json.dumps(message)})
+        pipe.xadd(key, {"m": orjson.dumps(message)})
         pipe.expire(key, ttl)
         await pipe.execute()
 
@@ -77,7 +82,7 @@ async def log_read(*, conversation_id: uuid.UUID) -> list[dict[str, Any]]:
         frames, expiry = _memory.get(conversation_id, ([], math.inf))
         return list(frames) if expiry >= time.monotonic() else []
     entries = await client.xrange(_key(conversation_id))
-    return [json.loads(fields[b"m"]) for _, fields in entries]
+    return [orjson.loads(fields[b"m"]) for _, fields in entries]
 
 
 def _expire_memory() -> None:

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conversations import outbox, search, selectors, services
-from conversations.forms import ConversationSettingsForm, ImportForm, RenameForm
+from conversations.forms import ConversationSettingsForm, ImportForm, MessageForm, RenameForm
 from conversations.models import Conversation
 from conversations.streaming import generation
 from conversations.transfer import exporting, reading
@@ -63,12 +63,27 @@ def _render_page(
     return render(request, template, {**sidebar, **context}, status=status)
 
 
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """The newest conversation, or an empty state inviting a new chat."""
-    newest = selectors.conversation_list(owner=request.user).first()
-    if newest is not None:
-        return redirect("conversation_detail", conversation_id=newest.pk)
-    return _render_page(request, "conversations/empty.html", {})
+    """A new chat: the message box, waiting for the first message (no conversation yet)."""
+    return _render_page(request, "conversations/new.html", {"form": MessageForm()})
+
+
+def _message_valid(form: MessageForm, *, owner: AbstractBaseUser) -> bool:
+    """Whether the first message is valid, within the owner's limits, with their unsent files."""
+    if not form.is_valid():
+        return False
+    exceeded = selectors.user_limit_exceeded(user_id=owner.pk)
+    if exceeded is not None:
+        form.add_error(None, exceeded.message)
+        return False
+    ids = list(form.cleaned_data["attachments"])
+    if ids and selectors.attachments_sendable_count(
+        owner=owner, conversation_id=None, attachment_ids=ids
+    ) != len(ids):
+        form.add_error(None, "An attached file is no longer available: attach it again.")
+        return False
+    return True
 
 
 @require_GET
@@ -86,18 +101,32 @@ def conversation_search(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def conversation_create(request: HttpRequest) -> HttpResponse:
-    """Start a conversation with the provider's default model and low reasoning effort."""
-    conversation = services.conversation_create(owner=request.user)
-    return redirect("conversation_detail", conversation_id=conversation.pk)
+async def conversation_create(request: HttpRequest) -> HttpResponse:
+    """Start a conversation with its first message and its reply, then show it.
+
+    Default model and low reasoning effort; an empty or too long message starts nothing and is
+    given back with the reason.
+    """
+    user = await request.auser()
+    form = MessageForm(request.POST)
+    if not await sync_to_async(_message_valid)(form, owner=user):
+        return await sync_to_async(_render_page)(
+            request, "conversations/new.html", {"form": form}, 400
+        )
+    turn = await sync_to_async(services.conversation_start)(
+        owner=user,
+        text=form.cleaned_data["text"],
+        attachment_ids=form.cleaned_data["attachments"],
+    )
+    # The page it lands on replays the reply's stream from its start (its socket asks after=0).
+    generation.generation_start(turn=turn)
+    return redirect("conversation_detail", conversation_id=turn.conversation_id)
 
 
 def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
     """The chat page: history rendered by the same script that renders live turns."""
     conversation = _conversation_or_404(owner=request.user, conversation_id=conversation_id)
-    turns = [
-        selectors.turn_as_dict(turn=turn) for turn in selectors.turn_list(conversation=conversation)
-    ]
+    turns = selectors.turn_path(conversation=conversation)
     context = {
         "conversation": conversation,
         "turns": turns,
@@ -114,10 +143,10 @@ def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> Htt
 
 @require_GET
 def conversation_turns(request: HttpRequest, conversation_id: uuid.UUID) -> JsonResponse:
-    """The turns as JSON, for a page catching up after its socket reconnects."""
+    """The active path's turns as JSON, for a page catching up after a reconnect or a branch
+    change."""
     conversation = _conversation_or_404(owner=request.user, conversation_id=conversation_id)
-    turns = selectors.turn_list(conversation=conversation)
-    return JsonResponse({"turns": [selectors.turn_as_dict(turn=turn) for turn in turns]})
+    return JsonResponse({"turns": selectors.turn_path(conversation=conversation)})
 
 
 @require_http_methods(["GET", "POST"])

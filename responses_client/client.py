@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import ssl
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import orjson
 from django.conf import settings
 
 from responses_client.errors import (
@@ -63,6 +63,8 @@ logger = logging.getLogger(__name__)
 MAX_RETRIES = 2
 CONNECT_TIMEOUT_SECONDS = 5.0
 TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
+# Events whose Response object a client reads (its id, its final output).
+RESPONSE_EVENTS = TERMINAL_EVENTS | {"response.created"}
 
 transport: httpx.AsyncBaseTransport | None = None
 _sleep = asyncio.sleep
@@ -170,6 +172,30 @@ def _normalise(event: dict[str, Any]) -> dict[str, Any]:
     return {"type": "error", "sequence_number": event.get("sequence_number"), "error": error}
 
 
+def _event_parse(data: str) -> dict[str, Any]:
+    """One SSE data payload as an event; ProviderError when it is not one a client can act on.
+
+    Checked as far as readers go without looking again: an object with a string type, a
+    string delta on delta events, an object as the Response of the events that carry one, with
+    an id at creation.
+    """
+    try:
+        event = _normalise(orjson.loads(data))
+    except (ValueError, AttributeError) as exc:
+        raise ProviderError(f"Invalid event data from the provider: {exc}") from exc
+    kind = event.get("type")
+    if not isinstance(kind, str):
+        raise ProviderError(f"Invalid event from the provider: no type in {data[:200]}")
+    if kind.endswith(".delta") and not isinstance(event.get("delta"), str):
+        raise ProviderError(f"Invalid {kind} event from the provider: its delta is not text")
+    response = event.get("response")
+    if kind in RESPONSE_EVENTS and not isinstance(response, dict | None):
+        raise ProviderError(f"Invalid {kind} event from the provider: its response is no object")
+    if kind == "response.created" and not isinstance((response or {}).get("id"), str):
+        raise ProviderError("Invalid response.created event from the provider: no response id")
+    return event
+
+
 async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
     """Parse the SSE body into events until a terminal event, [DONE] or EOF."""
     errored = False
@@ -177,12 +203,9 @@ async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
         async for data in sse_data(response.aiter_bytes()):
             if data == "[DONE]":
                 return
-            try:
-                event = _normalise(json.loads(data))
-            except (ValueError, AttributeError) as exc:
-                raise ProviderError(f"Invalid event data from the provider: {exc}") from exc
+            event = _event_parse(data)
             yield event
-            if event.get("type") in TERMINAL_EVENTS:
+            if event["type"] in TERMINAL_EVENTS:
                 return
             errored = errored or event["type"] == "error"
     except httpx.TransportError as exc:
@@ -191,36 +214,35 @@ async def _events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
         raise StreamInterrupted("the stream ended before a terminal event")
 
 
-async def response_stream(
+def response_stream(
     *,
     body: dict[str, Any],
     max_retries: int = MAX_RETRIES,
     on_headers: HeadersHook | None = None,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """POST /responses with stream=true and yield its events; retried only before any event."""
     send = {
         "max_retries": max_retries,
         "model": str(body.get("model", "")),
         "on_headers": on_headers,
     }
-    async for event in _stream("POST", "responses", send=send, json={**body, "stream": True}):
-        yield event
+    # The generator itself, not one wrapping it: a layer less to pass for every event.
+    return _stream("POST", "responses", send=send, json={**body, "stream": True})
 
 
-async def response_stream_resume(
+def response_stream_resume(
     *, response_id: str, starting_after: int | None
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """GET /responses/{id}?stream=true: a background response's events after a sequence number."""
     params: dict[str, Any] = {"stream": "true"}
     if starting_after is not None:
         params["starting_after"] = starting_after
-    async for event in _stream("GET", _response_path(response_id), params=params):
-        yield event
+    return _stream("GET", _response_path(response_id), params=params)
 
 
 async def _stream(
     method: str, path: str, *, send: dict[str, Any] | None = None, **request: Any
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """Send one streaming request (retried before its first byte) and yield its SSE events."""
     client = _client()
     response = await _send(client, client.build_request(method, path, **request), **(send or {}))

@@ -75,7 +75,8 @@ async def _cancel_unattended(*, turn_id: int) -> bool:
     finished = await database_sync_to_async(services.turn_cancel_unattended)(turn=turn)
     if finished is None:
         return False
-    message = turn_message(kind="turn.finished", turn=selectors.turn_as_dict(turn=finished))
+    as_dict = await database_sync_to_async(selectors.turn_as_dict)(turn=finished)
+    message = turn_message(kind="turn.finished", turn=as_dict)
     await services.conversation_generating_publish(
         conversation_id=finished.conversation_id, generating=False
     )

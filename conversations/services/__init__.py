@@ -9,11 +9,13 @@ from conversations.services.attachments import (
     attachments_claim,
     attachments_unsent_prune,
 )
+from conversations.services.branches import conversation_branch_select
 from conversations.services.conversations import (
     TITLE_MAX_LENGTH,
     conversation_create,
     conversation_delete,
     conversation_rename,
+    conversation_start,
     conversation_update_settings,
 )
 from conversations.services.imports import conversations_import
@@ -30,6 +32,8 @@ from conversations.services.publishing import (
     user_group,
 )
 from conversations.services.turns import (
+    MESSAGE_MAX_LENGTH,
+    TurnDraft,
     TurnStart,
     turn_cancel_unattended,
     turn_checkpoint,
@@ -43,18 +47,22 @@ from conversations.services.turns import (
 )
 
 __all__ = [
+    "MESSAGE_MAX_LENGTH",
     "TITLE_MAX_LENGTH",
+    "TurnDraft",
     "TurnStart",
     "attachment_create",
     "attachment_files_delete_on_commit",
     "attachments_claim",
     "attachments_unsent_prune",
+    "conversation_branch_select",
     "conversation_create",
     "conversation_delete",
     "conversation_generating_publish",
     "conversation_group",
     "conversation_publish",
     "conversation_rename",
+    "conversation_start",
     "conversation_update_settings",
     "conversations_import",
     "provider_deletion_done",

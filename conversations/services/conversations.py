@@ -1,6 +1,9 @@
-"""Conversations: create, rename, change settings, delete (queueing provider deletions)."""
+"""Conversations: create (with a first message), rename, change settings, delete (queueing
+provider deletions)."""
 
 from __future__ import annotations
+
+import uuid
 
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,9 +15,11 @@ from conversations.models import (
     Conversation,
     ProviderDeletion,
     ReasoningEffort,
+    Turn,
 )
 from conversations.services.attachments import attachment_files_delete_on_commit
 from conversations.services.publishing import conversation_publish
+from conversations.services.turns import turn_create
 
 TITLE_MAX_LENGTH = 200
 
@@ -30,6 +35,16 @@ def conversation_create(
     return Conversation.objects.create(
         owner=owner, model=model, instructions=instructions, reasoning_effort=reasoning_effort
     )
+
+
+@transaction.atomic
+def conversation_start(
+    *, owner: AbstractBaseUser, text: str, attachment_ids: tuple[uuid.UUID, ...] = ()
+) -> Turn:
+    """A new conversation with its first message (and its files) as a pending turn: none is
+    ever left empty."""
+    conversation = conversation_create(owner=owner)
+    return turn_create(conversation=conversation, text=text, attachment_ids=attachment_ids)
 
 
 def conversation_rename(*, conversation: Conversation, title: str) -> Conversation:

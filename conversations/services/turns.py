@@ -1,15 +1,18 @@
-"""Turns: start, record, checkpoint, finish, take over, interrupt, delete."""
+"""Turns: create (anywhere in the tree), start, record, checkpoint, finish, take over, interrupt,
+delete."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from conversations import selectors
 from conversations.models import (
     Attachment,
     Conversation,
@@ -21,9 +24,12 @@ from conversations.services.attachments import (
     attachment_files_delete_on_commit,
     attachments_claim,
 )
+from conversations.tree import TurnTree
 from responses_client.usage import Usage
 
 RUNNING = [TurnStatus.PENDING, TurnStatus.STREAMING]
+# The longest message a user may send, in characters (socket frames and the new-chat form).
+MESSAGE_MAX_LENGTH = 32_000
 # Why a turn whose process died ends without the rest of its answer.
 INTERRUPTED_MESSAGE = "The server generating this reply stopped before it finished."
 # A title taken from the first message: at most this many characters, the ellipsis included.
@@ -44,70 +50,95 @@ TURN_FINISH_FIELDS = [
 ]
 
 
-@transaction.atomic
-def turn_create(*, conversation: Conversation, text: str) -> Turn:
-    """Append a user message to the conversation as a new pending turn."""
-    # Lock the conversation row so two tabs sending at once get distinct positions.
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    last = conversation.turns.aggregate(last=Max("position"))["last"]
-    turn = _turn_new(conversation=conversation, text=text, last_position=last)
-    turn.save()
-    conversation.save(update_fields=["title", "updated_at"])
-    return turn
+# A draft's parent meaning "after the last turn of the branch on screen".
+ACTIVE: Literal["active"] = "active"
 
 
-@transaction.atomic
-def turns_create_if_idle(
+@dataclass(frozen=True)
+class TurnDraft:
+    """A message to store as a new turn, and the turn it follows in the conversation's tree.
+
+    `parent_id` ACTIVE (the default): after the active path's last turn; None: a first message
+    (a new version of it, when the conversation has one). `attachment_ids`: its files.
+    """
+
+    text: str
+    parent_id: int | None | Literal["active"] = ACTIVE
+    attachment_ids: tuple[uuid.UUID, ...] = ()
+
+
+def turn_create(
     *,
-    messages: dict[uuid.UUID, str],
-    attachments: dict[uuid.UUID, list[uuid.UUID]] | None = None,
-) -> dict[uuid.UUID, Turn | None]:
-    """Append each message to its conversation as a new pending turn, in one transaction.
+    conversation: Conversation,
+    text: str,
+    parent_id: int | None | Literal["active"] = ACTIVE,
+    attachment_ids: tuple[uuid.UUID, ...] = (),
+) -> Turn:
+    """Add a message to the conversation as a new pending turn, even while another one runs."""
+    draft = TurnDraft(text=text, parent_id=parent_id, attachment_ids=attachment_ids)
+    drafts = {conversation.pk: draft}
+    return _turns_create(drafts=drafts, idle_only=False)[conversation.pk]
+
+
+@transaction.atomic
+def turns_create_if_idle(*, drafts: dict[uuid.UUID, TurnDraft]) -> dict[uuid.UUID, Turn | None]:
+    """Store each draft in its conversation as a new pending turn, in one transaction.
 
     A conversation with a turn still running (in any process) gets None instead; a conversation
-    that no longer exists is left out. `attachments` gives a message its files (by id); each new
-    turn's are in `turn.attachment_list`.
+    that no longer exists is left out. Raises Turn.DoesNotExist when a draft's parent is not a
+    turn of its conversation. Each new turn becomes its conversation's active leaf; its files
+    (the draft's attachment ids) are in `turn.attachment_list`.
     """
+    return _turns_create(drafts=drafts, idle_only=True)
+
+
+@transaction.atomic
+def _turns_create(
+    *, drafts: dict[uuid.UUID, TurnDraft], idle_only: bool
+) -> dict[uuid.UUID, Turn | None]:
     # Locked in pk order, so two processes starting turns of the same conversations can't
-    # deadlock; the running check and the positions are read under that lock.
-    locked = Conversation.objects.select_for_update().filter(pk__in=messages).order_by("pk")
+    # deadlock; the running check and the tree are read under that lock.
+    locked = Conversation.objects.select_for_update().filter(pk__in=drafts).order_by("pk")
     conversations = {conversation.pk: conversation for conversation in locked}
-    stats = {
-        row["conversation_id"]: row
-        for row in Turn.objects.filter(conversation_id__in=conversations)
-        .values("conversation_id")
-        .order_by()
-        .annotate(last=Max("position"), running=Count("pk", filter=Q(status__in=RUNNING)))
-    }
+    trees = selectors.turn_trees(conversation_ids=list(conversations))
     created: dict[uuid.UUID, Turn | None] = {}
     for pk, conversation in conversations.items():
-        row = stats.get(pk, {"last": None, "running": 0})
-        new = not row["running"]
+        tree = trees[pk]
+        running = any(turn.status in RUNNING for turn in tree.by_id.values())
         created[pk] = (
-            _turn_new(conversation=conversation, text=messages[pk], last_position=row["last"])
-            if new
-            else None
+            None
+            if idle_only and running
+            else _turn_new(conversation=conversation, draft=drafts[pk], tree=tree)
         )
     turns = [turn for turn in created.values() if turn is not None]
     Turn.objects.bulk_create(turns)
     for turn in turns:
-        ids = (attachments or {}).get(turn.conversation_id, [])
+        ids = list(drafts[turn.conversation_id].attachment_ids)
         turn.attachment_list = attachments_claim(turn=turn, attachment_ids=ids) if ids else []
     now = timezone.now()
     for turn in turns:
-        turn.conversation.updated_at = now
-    Conversation.objects.bulk_update([t.conversation for t in turns], ["title", "updated_at"])
+        turn.conversation.updated_at, turn.conversation.active_leaf = now, turn
+    Conversation.objects.bulk_update(
+        [t.conversation for t in turns], ["title", "active_leaf", "updated_at"]
+    )
     return created
 
 
-def _turn_new(*, conversation: Conversation, text: str, last_position: int | None) -> Turn:
-    """The unsaved next turn; the first one also titles a conversation still called New chat."""
-    if last_position is None and conversation.title == "New chat":
-        conversation.title = _title_from_message(text)
+def _turn_new(*, conversation: Conversation, draft: TurnDraft, tree: TurnTree[Turn]) -> Turn:
+    """The unsaved turn; the first one also titles a conversation still called New chat."""
+    parent_id = draft.parent_id
+    if parent_id == ACTIVE:
+        path = tree.path(conversation.active_leaf_id)
+        parent_id = path[-1].pk if path else None
+    if parent_id is not None and parent_id not in tree.by_id:
+        raise Turn.DoesNotExist(f"Turn {parent_id} is not in conversation {conversation.pk}.")
+    if not tree.by_id and conversation.title == "New chat":
+        conversation.title = _title_from_message(draft.text)
     return Turn(
         conversation=conversation,
-        position=0 if last_position is None else last_position + 1,
-        user_text=text,
+        parent_id=parent_id,
+        position=0 if parent_id is None else tree.by_id[parent_id].position + 1,
+        user_text=draft.text,
         model=conversation.model,
     )
 
@@ -188,13 +219,17 @@ def turn_finish(
 
 @transaction.atomic
 def turn_delete(*, turn: Turn) -> str:
-    """Delete one turn and queue its provider response for deletion; returns the queued id."""
+    """Delete one turn and queue its provider response for deletion; returns the queued id.
+
+    The turns after it then follow its parent, as the lines of a conversation closed up before.
+    """
     if turn.response_id:
         ProviderDeletion.objects.get_or_create(
             response_id=turn.response_id, defaults={"next_attempt_at": timezone.now()}
         )
     files = Attachment.objects.filter(turn=turn).values_list("file", flat=True)
     attachment_files_delete_on_commit(names=list(files))
+    Turn.objects.filter(parent=turn).update(parent_id=turn.parent_id)
     turn.delete()
     return turn.response_id
 

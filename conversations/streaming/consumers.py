@@ -6,21 +6,36 @@ A socket connecting with `?after=<seq>` first gets, from the stream log, the lat
 after seq and its response / reasoning_done / finished frames, then the live tail; a delta it has
 already been sent is never sent twice.
 
+A conversation is a tree of turns (versions of a turn share its parent and its position, the
+depth); the page shows one branch, the conversation's active path, kept on the server so every tab
+and a reload show the same. Each new turn becomes the end of that path.
+
 Client -> server frames (JSON objects, at most 64 KiB):
-  {"type": "message.send", "text": str, "attachments"?: [id]}   text is stripped; 1..32000
-      characters (may be empty with attachments); attachments: at most 10 ids from the upload
-      endpoint (the user's, unsent, or already sent in this conversation for a message sent again)
+  {"type": "message.send", "text": str, "attachments"?: [id], "parent"?: int, "edit_of"?: int}
+      text is stripped; 1..32000 characters (may be empty with attachments); attachments: at
+      most 10 ids from the upload endpoint (the user's, unsent, or already sent in this
+      conversation for a message sent again). With neither id, the turn follows the last turn of
+      the active path; with "parent" (the last turn the tab shows), it follows that turn; with
+      "edit_of", it is a new version of that turn with this text (the edited message), answered
+      from the same point (chained to the answer before it).
+  {"type": "turn.regenerate", "turn_id": int}   a new version of that turn: the same message
+      and files, answered again from the same point
+  {"type": "branch.select", "turn_id": int}     show the branch through that turn (a version of a
+      turn on screen), continuing down its newest versions
   {"type": "turn.stop"}                   stop the conversation's generating turn (no-op if none)
 
 Server -> client frames:
-  {"type": "turn.created", "turn": T}
+  {"type": "turn.created", "turn": T}    T has "versions" here; the turns after T.parent_id
+      shown until now are no longer on the path
   {"type": "turn.response", "turn_id": int, "response_id": str}
   {"type": "turn.delta", "turn_id": int, "seq": int, "kind": "reasoning"|"text", "delta": str}
-      seq counts a turn's delta frames from 1 without gaps; same-kind deltas within 50 ms are joined
+      seq counts a turn's delta frames from 1 without gaps; under load, same-kind deltas are joined
   {"type": "turn.reasoning_done", "turn_id": int, "seconds": float}
   {"type": "turn.finished", "turn": T}    status completed|incomplete|failed|cancelled|interrupted
   {"type": "turn.resumed", "turn": T, "seq": int}   another process re-attached to the turn: T holds
       its checkpointed text, and its deltas go on from seq + 1 (replacing what came after seq)
+  {"type": "branch.selected", "leaf_id": int}   the active path changed (in any tab): it now ends
+      at that turn; the page fetches it again (GET c/<id>/turns/)
   {"type": "conversation.generating", "conversation_id": str, "generating": bool}   a turn of
       any of the user's conversations (this one included) started or ended, in any process; the
       page marks that conversation's sidebar link. Sent to every socket of the user through
@@ -28,18 +43,23 @@ Server -> client frames:
   {"type": "error", "code": str, "message": str}   a rejected frame; nothing was stored and the
       socket stays open. Codes: frame_too_large, invalid_json, unknown_type, empty_message,
       message_too_long, invalid_text (a NUL or a lone surrogate), busy (a turn of this
-      conversation is still generating), not_found (the conversation was deleted since the
-      socket connected), invalid_attachments, too_many_attachments, attachment_not_found,
-      limit_exceeded (one of the user's limits, accounts.limits; the frame adds "limit":
-      running_generations|messages_per_minute|tokens_per_day and "resets_at": ISO 8601, or null
-      when it resets as a reply ends).
+      conversation is still generating: no new turn and no other branch until it ends),
+      not_found (the conversation was deleted since the socket connected), invalid_turn (parent /
+      edit_of / turn_id is not a turn id, or both parent and edit_of were given), unknown_turn (no
+      such turn in this conversation), invalid_attachments, too_many_attachments,
+      attachment_not_found, limit_exceeded (one of the user's limits, accounts.limits; the frame
+      adds "limit": running_generations|messages_per_minute|tokens_per_day and "resets_at":
+      ISO 8601, or null when it resets as a reply ends).
 
-T is selectors.turn_as_dict: {"id", "position", "user_text", "status", "response_id",
+T is selectors.turn_as_dict: {"id", "parent_id" (int|null: the turn it follows), "position" (its
+depth: 0 for a first message; `#turn-<position>` anchors), "user_text", "status", "response_id",
 "output_text", "reasoning_text", "reasoning_seconds" (float|null), "usage" ({"input_tokens",
 "output_tokens", "reasoning_tokens", "cached_tokens"}|null), "error" (str), "retryable" (bool: the
 turn failed or was interrupted in a way sending its message again may fix; the page offers Retry
 only then, not for a request the provider refuses, such as one too long for the model),
-"attachments" ([selectors.attachment_as_dict], left out of frames that do not carry them)}.
+"attachments" ([selectors.attachment_as_dict], left out of frames that do not carry them),
+"versions" (only in turn.created and in the page's and c/<id>/turns/'s path: the ids of the
+turn's versions, oldest first, itself included; other frames leave it out)}.
 
 Anonymous users and non-owners: the socket is accepted, then closed with code 4403 (closing
 before accept would reach the browser as a bare 1006). Every tab of the conversation gets the
@@ -54,15 +74,18 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from conversations import selectors, services, streamlog, uploads
-from conversations.models import Conversation
+from conversations.models import Conversation, Turn
 from conversations.streaming import generation, reaper
 
+BUSY_MESSAGE = "Wait for the current reply to finish, or stop it, before sending."
+UNKNOWN_TURN_MESSAGE = "That message is no longer in this conversation."
 MAX_FRAME_BYTES = 64 * 1024
-MAX_TEXT_CHARS = 32_000
+MAX_TEXT_CHARS = services.MESSAGE_MAX_LENGTH
 CLOSE_FORBIDDEN = 4403
 
 
@@ -90,6 +113,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.chat_message(message)
         else:
             await super().dispatch(message)
+
+    @classmethod
+    async def encode_json(cls, content: dict[str, Any]) -> str:
+        # Every delta frame is encoded once per socket: orjson takes a tenth of json's time.
+        return orjson.dumps(content).decode()
 
     async def connect(self) -> None:
         # turn id -> the highest delta seq this socket has been sent (filled by a replay).
@@ -128,9 +156,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
         kind = content.get("type")
         if kind == "message.send":
-            attachment_ids = await self._attachments_clean(content.get("attachments"))
-            text = _text_clean(content.get("text"), required=not attachment_ids)
-            await self._message_send(text, attachment_ids)
+            await self._submit(await self._message_draft(content))
+        elif kind == "turn.regenerate":
+            await self._submit(await self._regenerate_draft(content.get("turn_id")))
+        elif kind == "branch.select":
+            await self._branch_select(content.get("turn_id"))
         elif kind == "turn.stop":
             generation.generation_stop_soon(conversation_id=self.conversation.pk)
         else:
@@ -157,6 +187,32 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             self.sent_seq[frame["turn_id"]] = frame["seq"]
         await self.send_json(frame)
 
+    async def _message_draft(self, content: dict[str, Any]) -> services.TurnDraft:
+        attachment_ids = await self._attachments_clean(content.get("attachments"))
+        text = _text_clean(content.get("text"), required=not attachment_ids)
+        parent, edit_of = content.get("parent"), content.get("edit_of")
+        if parent is not None and edit_of is not None:
+            raise FrameRejected(
+                "invalid_turn", "Send a message after a turn or edit one, not both."
+            )
+        if edit_of is not None:
+            return _draft_beside(
+                await self._turn(edit_of), text=text, attachment_ids=attachment_ids
+            )
+        if parent is None:
+            return services.TurnDraft(text=text, attachment_ids=attachment_ids)
+        parent_turn = await self._turn(parent)
+        return services.TurnDraft(
+            text=text, parent_id=parent_turn.pk, attachment_ids=attachment_ids
+        )
+
+    async def _regenerate_draft(self, turn_id: Any) -> services.TurnDraft:
+        """The same message and files again, beside the turn."""
+        target = await self._turn(turn_id)
+        files = await database_sync_to_async(selectors.turn_attachments)(turn=target)
+        ids = tuple(attachment.pk for attachment in files)
+        return _draft_beside(target, text=target.user_text, attachment_ids=ids)
+
     async def _attachments_clean(self, value: Any) -> tuple[uuid.UUID, ...]:
         """The frame's attachment ids, or raise FrameRejected before anything is stored."""
         ids = _attachment_ids(value)
@@ -171,7 +227,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 )
         return ids
 
-    async def _message_send(self, text: str, attachment_ids: tuple[uuid.UUID, ...]) -> None:
+    async def _submit(self, draft: services.TurnDraft) -> None:
         exceeded = await database_sync_to_async(selectors.user_limit_exceeded)(
             user_id=self.conversation.owner_id
         )
@@ -181,15 +237,38 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 "limit_exceeded", exceeded.message, limit=exceeded.limit, resets_at=resets_at
             )
         try:
-            await generation.generation_submit(
-                conversation=self.conversation, text=text, attachment_ids=attachment_ids
-            )
+            await generation.generation_submit(conversation=self.conversation, draft=draft)
         except generation.GenerationBusy:
-            raise FrameRejected(
-                "busy", "Wait for the current reply to finish, or stop it, before sending."
-            ) from None
+            raise FrameRejected("busy", BUSY_MESSAGE) from None
         except Conversation.DoesNotExist:
             raise FrameRejected("not_found", "This conversation has been deleted.") from None
+        except Turn.DoesNotExist:
+            raise FrameRejected("unknown_turn", UNKNOWN_TURN_MESSAGE) from None
+
+    async def _turn(self, turn_id: Any) -> Turn:
+        """The conversation's turn with the id a frame named, or raise FrameRejected."""
+        try:
+            return await database_sync_to_async(selectors.turn_get)(
+                conversation_id=self.conversation.pk, turn_id=_turn_id(turn_id)
+            )
+        except Turn.DoesNotExist:
+            raise FrameRejected("unknown_turn", UNKNOWN_TURN_MESSAGE) from None
+
+    async def _branch_select(self, turn_id: Any) -> None:
+        try:
+            leaf = await database_sync_to_async(services.conversation_branch_select)(
+                conversation=self.conversation, turn_id=_turn_id(turn_id)
+            )
+        except Turn.DoesNotExist:
+            raise FrameRejected("unknown_turn", UNKNOWN_TURN_MESSAGE) from None
+        except Conversation.DoesNotExist:
+            raise FrameRejected("not_found", "This conversation has been deleted.") from None
+        if leaf is None:
+            raise FrameRejected("busy", BUSY_MESSAGE)
+        await services.conversation_publish(
+            conversation_id=self.conversation.pk,
+            message={"type": "branch.selected", "leaf_id": leaf.pk},
+        )
 
     async def _owned_conversation(self) -> Conversation | None:
         user = self.scope.get("user")
@@ -211,6 +290,20 @@ def _after_param(scope: dict[str, Any]) -> int | None:
         return max(int(values[0]), 0) if values else None
     except ValueError:
         return None
+
+
+def _turn_id(value: Any) -> int:
+    """A turn id named by a frame, or raise FrameRejected."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise FrameRejected("invalid_turn", "That does not name a message of this conversation.")
+    return value
+
+
+def _draft_beside(
+    turn: Turn, *, text: str, attachment_ids: tuple[uuid.UUID, ...]
+) -> services.TurnDraft:
+    """A new version of the turn: answered from the same point, with this message."""
+    return services.TurnDraft(text=text, parent_id=turn.parent_id, attachment_ids=attachment_ids)
 
 
 def _frame_parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:

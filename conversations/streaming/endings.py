@@ -72,9 +72,8 @@ async def job_finish(job: Job, *, status: str, error: str = "", retryable: bool 
         # Before turn.finished: a tab may send its next message as soon as that arrives, and the
         # job must be released by then.
         await job_generating_publish(job, generating=False)
-        await job_publish(
-            job, turn_message(kind="turn.finished", turn=selectors.turn_as_dict(turn=turn))
-        )
+        finished = await database_sync_to_async(selectors.turn_as_dict)(turn=turn)
+        await job_publish(job, turn_message(kind="turn.finished", turn=finished))
 
 
 async def _cancel_at_provider(job: Job) -> None:

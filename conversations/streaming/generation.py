@@ -59,34 +59,34 @@ def generation_busy(*, conversation_id: uuid.UUID) -> bool:
     return conversation_id in _jobs
 
 
-async def generation_submit(
-    *, conversation: Conversation, text: str, attachment_ids: tuple[uuid.UUID, ...] = ()
-) -> Turn:
-    """Store the user's message (and its files) as a new turn and start generating; raises
-    GenerationBusy."""
+async def generation_submit(*, conversation: Conversation, draft: services.TurnDraft) -> Turn:
+    """Store the user's message as a new turn and start generating; raises GenerationBusy.
+
+    Also raises Conversation.DoesNotExist (deleted meanwhile) and Turn.DoesNotExist (the draft's
+    parent is not a turn of the conversation).
+    """
     if conversation.pk in _jobs:
         raise GenerationBusy
     # Reserve before awaiting, so two tabs sending at once can't both pass the check.
     _jobs[conversation.pk] = None
     try:
-        begun = await starts.turn_begin(
-            conversation_id=conversation.pk, text=text, attachment_ids=attachment_ids
-        )
+        begun = await starts.turn_begin(conversation_id=conversation.pk, draft=draft)
         if begun is None:
             raise GenerationBusy  # generating in another process
     except BaseException:
         del _jobs[conversation.pk]
         raise
-    turn, body = begun
-    generation_start(turn=turn, body=body)
-    return turn
+    generation_start(turn=begun.turn, body=begun.body, versions=begun.versions)
+    return begun.turn
 
 
-def generation_start(*, turn: Turn, body: dict[str, Any] | None = None) -> Job:
+def generation_start(
+    *, turn: Turn, body: dict[str, Any] | None = None, versions: list[int] | None = None
+) -> Job:
     """Run a pending turn's generation in a task owned by the process."""
     job = Job(turn=turn, relay=Relay(conversation_id=turn.conversation_id, turn_id=turn.pk))
     job.background = settings.OPENAI_BACKGROUND if body is None else "background" in body
-    job.body = body
+    job.body, job.versions = body, versions
     return _launch(job)
 
 
@@ -186,11 +186,12 @@ async def _body(job: Job) -> dict[str, Any]:
 
 async def _announce(job: Job) -> None:
     """Start the turn's stream log: created, or resumed from its checkpoint after a re-attach."""
-    turn = selectors.turn_as_dict(turn=job.turn)
     message = (
-        resumed_message(turn=turn, seq=job.relay.seq)
+        resumed_message(turn=selectors.turn_as_dict(turn=job.turn), seq=job.relay.seq)
         if job.resuming
-        else turn_message(kind="turn.created", turn=turn)
+        else turn_message(
+            kind="turn.created", turn=selectors.turn_as_dict(turn=job.turn, versions=job.versions)
+        )
     )
     await services.turn_publish(
         conversation_id=job.turn.conversation_id, message=message, first=True

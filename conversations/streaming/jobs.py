@@ -34,6 +34,8 @@ class Job:
     background: bool = False
     # The POST body, when it was built with the turn (else the job builds it).
     body: dict[str, Any] | None = None
+    # The ids of the turn's versions, for its turn.created frame (None: not known here).
+    versions: list[int] | None = None
     response_id: str = ""
     # Records the response id in the DB, off the first-token path; _finish waits for it.
     recording: asyncio.Task[None] | None = None

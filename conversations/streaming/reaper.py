@@ -48,7 +48,8 @@ async def reap(*, reattach: bool = True) -> list[Turn]:
             continue
         ended = await database_sync_to_async(services.turn_interrupt)(turn=turn)
         if ended is not None:
-            message = turn_message(kind="turn.finished", turn=selectors.turn_as_dict(turn=ended))
+            as_dict = await database_sync_to_async(selectors.turn_as_dict)(turn=ended)
+            message = turn_message(kind="turn.finished", turn=as_dict)
             await services.conversation_generating_publish(
                 conversation_id=ended.conversation_id, generating=False
             )

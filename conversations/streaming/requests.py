@@ -27,7 +27,8 @@ async def request_body(*, turn: Turn, background: bool) -> dict[str, Any]:
 
 def _request_body(*, turn: Turn, background: bool) -> dict[str, Any]:
     conversation = Conversation.objects.get(pk=turn.conversation_id)
-    previous = selectors.conversation_last_response_id(conversation=conversation)
+    tree = selectors.turn_tree(conversation_id=conversation.pk)
+    previous = selectors.turn_previous_response_id(tree=tree, parent_id=turn.parent_id)
     return request_body_sync(
         turn=turn, conversation=conversation, background=background, previous_response_id=previous
     )
@@ -38,7 +39,7 @@ def request_body_sync(
 ) -> dict[str, Any]:
     """request_body with its reads done, for callers on the database thread.
 
-    `previous_response_id` is the conversation's last completed response (or ''), for
+    `previous_response_id` is the last answered response on the turn's branch (or ''), for
     providers that keep state. Attached files are still to be read: parts.files_read.
     """
     body: dict[str, Any] = {
@@ -66,11 +67,11 @@ def request_body_sync(
 
 
 def _context_fields(*, conversation: Conversation, turn: Turn, previous: str) -> dict[str, Any]:
-    """Chain to the last completed response, or send the whole history: to stateless providers,
-    and when no answered turn has a response there (an imported conversation)."""
+    """Chain to the branch's last answer, or send the branch's history: to stateless providers,
+    and when no answered turn on the branch has a response there (an imported conversation)."""
     if previous and not settings.OPENAI_STATELESS:
         return {"previous_response_id": previous}
-    history = selectors.turn_history(conversation=conversation, before_position=turn.position)
+    history = selectors.turn_history(turn=turn)
     if not history and not settings.OPENAI_STATELESS:
         return {}
     messages = [

@@ -7,6 +7,7 @@ conversations.streaming.groupcommit), so each batch of them costs one trip to th
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -15,20 +16,25 @@ from conversations import selectors, services
 from conversations.models import Conversation, Turn
 from conversations.streaming.groupcommit import GroupCommit
 from conversations.streaming.requests import request_body_sync
-
-Begun = tuple[Turn, dict[str, Any]]
-# A message to start: its conversation, its text, the ids of its attachments.
-Message = tuple[uuid.UUID, str, tuple[uuid.UUID, ...]]
+from conversations.tree import TurnTree
 
 
-async def turn_begin(
-    *, conversation_id: uuid.UUID, text: str, attachment_ids: tuple[uuid.UUID, ...] = ()
-) -> Begun | None:
-    """A new pending turn for the message and its POST body; None while another turn runs.
+@dataclass(frozen=True)
+class Begun:
+    """A new pending turn, its POST body and the ids of its versions (itself included)."""
 
-    Raises Conversation.DoesNotExist when the conversation has been deleted.
+    turn: Turn
+    body: dict[str, Any]
+    versions: list[int]
+
+
+async def turn_begin(*, conversation_id: uuid.UUID, draft: services.TurnDraft) -> Begun | None:
+    """A new pending turn for the draft and its POST body; None while another turn runs.
+
+    Raises Conversation.DoesNotExist when the conversation has been deleted, Turn.DoesNotExist
+    when the draft's parent is not one of its turns.
     """
-    return await _begins.submit((conversation_id, text, attachment_ids))
+    return await _begins.submit((conversation_id, draft))
 
 
 async def turn_started(*, start: services.TurnStart) -> None:
@@ -36,31 +42,35 @@ async def turn_started(*, start: services.TurnStart) -> None:
     await _starts.submit(start)
 
 
-def _turns_begin(messages: list[Message]) -> list[Begun | None | Exception]:
-    turns = services.turns_create_if_idle(
-        messages={pk: text for pk, text, _ in messages},
-        attachments={pk: list(ids) for pk, _, ids in messages if ids},
-    )
+def _turns_begin(
+    drafts: list[tuple[uuid.UUID, services.TurnDraft]],
+) -> list[Begun | None | Exception]:
+    turns = services.turns_create_if_idle(drafts=dict(drafts))
     created = [pk for pk, turn in turns.items() if turn is not None]
-    previous = selectors.conversations_last_response_ids(conversation_ids=created)
-    return [_begun(turns, previous, conversation_id) for conversation_id, _, _ in messages]
+    trees = selectors.turn_trees(conversation_ids=created)
+    return [_begun(turns, trees, conversation_id) for conversation_id, _ in drafts]
 
 
 def _begun(
-    turns: dict[uuid.UUID, Turn | None], previous: dict[uuid.UUID, str], conversation_id: uuid.UUID
+    turns: dict[uuid.UUID, Turn | None],
+    trees: dict[uuid.UUID, TurnTree[Turn]],
+    conversation_id: uuid.UUID,
 ) -> Begun | None | Exception:
     if conversation_id not in turns:
         return Conversation.DoesNotExist(f"Conversation {conversation_id} does not exist.")
     turn = turns[conversation_id]
     if turn is None:
         return None
+    tree = trees[conversation_id]
     body = request_body_sync(
         turn=turn,
         conversation=turn.conversation,
         background=settings.OPENAI_BACKGROUND,
-        previous_response_id=previous.get(conversation_id, ""),
+        previous_response_id=selectors.turn_previous_response_id(
+            tree=tree, parent_id=turn.parent_id
+        ),
     )
-    return turn, body
+    return Begun(turn=turn, body=body, versions=tree.versions(turn))
 
 
 def _turns_start(starts: list[services.TurnStart]) -> list[None]:
@@ -68,5 +78,5 @@ def _turns_start(starts: list[services.TurnStart]) -> list[None]:
     return [None] * len(starts)
 
 
-_begins: GroupCommit[Message, Begun | None] = GroupCommit(_turns_begin)
+_begins: GroupCommit[tuple[uuid.UUID, services.TurnDraft], Begun | None] = GroupCommit(_turns_begin)
 _starts: GroupCommit[services.TurnStart, None] = GroupCommit(_turns_start)

@@ -13,6 +13,7 @@ const stopButton = document.getElementById("stop");
 const attachButton = document.getElementById("attach");
 const alertLine = document.getElementById("chat-alert");
 const statusLine = document.getElementById("chat-status");
+const jumpButton = document.getElementById("jump-latest");
 const views = new Map();
 const tray = new AttachmentTray({
   tray: document.getElementById("attachment-tray"),
@@ -62,6 +63,8 @@ function refreshControls() {
   sendButton.disabled = busy || deleted;
   input.disabled = deleted;
   attachButton.disabled = deleted;
+  for (const view of views.values()) view.setBusy(busy || deleted);
+  jumpButton.hidden = stickToBottom || !busy;
   markGenerating(document.querySelector('nav a[aria-current="page"]'), busy);
 }
 
@@ -79,17 +82,54 @@ function addOrUpdate(turn) {
     return existing;
   }
   document.getElementById("turns-empty")?.remove();
-  const view = new TurnView(turn, { onRetry: retry });
+  const view = new TurnView(turn, branchActions);
   views.set(turn.id, view);
   const after = [...list.querySelectorAll(".turn")].find(
     (node) => Number(node.dataset.position) > turn.position,
   );
-  view.element.dataset.position = turn.position;
-  // Search results link to #turn-<position>.
-  view.element.id = `turn-${turn.position}`;
   list.insertBefore(view.element, after || null);
   return view;
 }
+
+// The page shows one branch: a turn at a depth replaces the turn shown there and those after it.
+function dropFrom(position) {
+  for (const [id, view] of views) {
+    if (view.position < position) continue;
+    view.element.remove();
+    views.delete(id);
+  }
+}
+
+// The last turn on screen: a message sent from this tab follows it, whatever other tabs show.
+function lastShown() {
+  return [...views.values()].reduce((last, view) => (!last || view.position > last.position ? view : last), null);
+}
+
+// A new turn on the branch on screen, or on another one (started in another tab): then the
+// whole path is fetched again.
+function showCreated(turn) {
+  const parentShown = turn.parent_id === null || views.has(turn.parent_id);
+  if (!parentShown) {
+    resync();
+    return;
+  }
+  dropFrom(turn.position);
+  addOrUpdate(turn);
+}
+
+const branchActions = {
+  edit(view, text) {
+    // The edited message keeps its files (sent again, the server copies them to the new version).
+    return send({ type: "message.send", text, edit_of: view.id, attachments: view.attachmentIds }, text);
+  },
+  regenerate(view) {
+    send({ type: "turn.regenerate", turn_id: view.id }, null);
+  },
+  select(turnId) {
+    if (generating() || deleted) return;
+    socket.send({ type: "branch.select", turn_id: turnId });
+  },
+};
 
 // Mirrors services.turns._title_from_message: one line, at most 60 characters, cut between words.
 function titleFromMessage(text) {
@@ -119,11 +159,16 @@ function showTitle(title) {
 
 const handlers = {
   "turn.created": (message) => {
-    addOrUpdate(message.turn);
+    // The last answer's "Answer complete." is over: a new one is being written.
+    clearTimeout(announcing);
+    statusLine.textContent = "";
+    showCreated(message.turn);
     adoptTitle(message.turn);
     pendingText = null;
     pendingFiles = null;
   },
+  // Another version was put on screen, in this tab or another: fetch the path it shows now.
+  "branch.selected": () => resync(),
   "turn.response": (message) => views.get(message.turn_id)?.setResponseId(message.response_id),
   "turn.delta": (message) => views.get(message.turn_id)?.applyDelta(message),
   "turn.reasoning_done": (message) => views.get(message.turn_id)?.reasoningDone(message.seconds),
@@ -152,18 +197,25 @@ const handlers = {
   error: (message) => {
     showAlert(message.message || "Something went wrong.");
     // Give back a message the server refused, unless the user has started typing another.
-    if (pendingText !== null && input.value === "") input.value = pendingText;
+    if (pendingText && input.value === "") input.value = pendingText;
     if (pendingFiles) tray.restore(pendingFiles);
     pendingText = null;
     pendingFiles = null;
   },
 };
 
-// After a reconnect, turns that finished while the socket was down are fetched in one request.
+// After a reconnect or a branch change, the path on screen is fetched in one request: turns
+// that finished while the socket was down, or another branch's turns.
 async function resync() {
   const response = await fetch(config.turnsUrl, { headers: { Accept: "application/json" } });
   if (!response.ok) return;
   const { turns } = await response.json();
+  const onPath = new Set(turns.map((turn) => turn.id));
+  for (const [id, view] of views) {
+    if (onPath.has(id)) continue;
+    view.element.remove();
+    views.delete(id);
+  }
   for (const turn of turns) {
     // A running turn we already show keeps streaming from the replay; the rest take the server's state.
     if (!TERMINAL.has(turn.status) && views.has(turn.id)) continue;
@@ -199,14 +251,14 @@ const socket = new ChatSocket(config.socketPath, {
   },
 });
 
-// Interrupted answers, and failed ones a second try may fix, offer Retry: the same message, sent
-// again as a new turn.
-// Only the last turn shows it (app.css), and a retry waiting for its turn.created is not repeated.
-function retry(text, attachments) {
-  if (generating() || pendingText !== null) return;
-  socket.send({ type: "message.send", text, attachments });
-  pendingText = text;
+// Sends a frame that starts a turn, unless one is running or waits for its turn.created;
+// `text` is given back to the message box if the server refuses it. False when not sent.
+function send(frame, text) {
+  if (generating() || pendingText !== null || deleted) return false;
+  socket.send(frame);
+  pendingText = text ?? "";
   stickToBottom = true;
+  return true;
 }
 
 function autosize() {
@@ -218,13 +270,15 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = input.value;
   const attachments = tray.ids();
-  if ((!text.trim() && !attachments.length) || generating() || deleted) return;
+  if (!text.trim() && !attachments.length) return;
   if (tray.uploading) {
     showAlert("Wait for the attached files to finish uploading.");
     return;
   }
-  socket.send({ type: "message.send", text, attachments });
-  pendingText = text;
+  const frame = { type: "message.send", text, attachments };
+  const last = lastShown();
+  if (last) frame.parent = last.id;
+  if (!send(frame, text)) return;
   pendingFiles = tray.take();
   input.value = "";
   autosize();
@@ -239,15 +293,35 @@ input.addEventListener("keydown", (event) => {
 });
 input.addEventListener("input", autosize);
 
-stopButton.addEventListener("click", () => {
-  stopFocused = document.activeElement === stopButton;
+function stop() {
   socket.send({ type: "turn.stop" });
   stopButton.disabled = true;
+}
+
+stopButton.addEventListener("click", () => {
+  stopFocused = document.activeElement === stopButton;
+  stop();
 });
 
-// Follow the stream only while the reader is at the bottom; scrolling up pauses it.
+// Esc stops the reply being written, wherever the focus is (a dialog's Esc closes the dialog).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.defaultPrevented || document.querySelector("dialog[open]")) return;
+  if (!generating() || deleted || stopButton.disabled) return;
+  event.preventDefault();
+  stop();
+});
+
+// Follow the stream only while the reader is at the bottom; scrolling up pauses it, and
+// "Jump to latest" brings it back.
 list.addEventListener("scroll", () => {
   stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  jumpButton.hidden = stickToBottom || !generating();
+});
+jumpButton.addEventListener("click", () => {
+  stickToBottom = true;
+  list.scrollTop = list.scrollHeight;
+  jumpButton.hidden = true;
+  input.focus();
 });
 new MutationObserver(() => {
   if (stickToBottom) list.scrollTop = list.scrollHeight;

@@ -46,7 +46,8 @@ function copyButton(code) {
   return button;
 }
 
-async function copyText(text) {
+/** Put text on the clipboard; false when the browser refused. */
+export async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
     return true;

@@ -1,6 +1,6 @@
 // One turn on screen: the user's message and the assistant's reasoning, answer, error and usage.
 import { attachmentElement } from "./attachments.js";
-import { renderMarkdown } from "./markdown.js";
+import { copyText, renderMarkdown } from "./markdown.js";
 
 export const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled", "interrupted"]);
 
@@ -36,10 +36,24 @@ function formatSeconds(seconds) {
   return seconds < 10 ? seconds.toFixed(1) : String(Math.round(seconds));
 }
 
+function button(className, text, onClick) {
+  const node = el("button", `btn ${className}`, text);
+  node.type = "button";
+  node.addEventListener("click", onClick);
+  return node;
+}
+
 export class TurnView {
-  /** Build the elements for a turn object T of the websocket protocol. */
-  constructor(turn, { onRetry } = {}) {
+  /**
+   * Build the elements for a turn object T of the websocket protocol. `actions` are what the
+   * turn's buttons ask of the page: edit(view, text), regenerate(view), select(turnId).
+   */
+  constructor(turn, actions = {}) {
     this.id = turn.id;
+    this.parentId = turn.parent_id;
+    this.position = turn.position;
+    this.versions = [turn.id];
+    this.actions = actions;
     this.userText = turn.user_text;
     this.attachmentIds = [];
     this.lastSeq = -1;
@@ -50,10 +64,11 @@ export class TurnView {
 
     this.element = el("article", "turn");
     this.element.dataset.turnId = turn.id;
-    const user = el("div", "user-message");
-    user.append(el("span", "visually-hidden", "You said: "), document.createTextNode(turn.user_text));
-    user.hidden = turn.user_text === "";
+    this.element.dataset.position = turn.position;
+    // The depth names the same place on every branch: search results link to #turn-<position>.
+    this.element.id = `turn-${turn.position}`;
     this.files = el("div", "user-attachments");
+    const user = this.buildUser(turn.user_text);
 
     this.assistant = el("div", "assistant");
     this.assistant.append(el("h2", "visually-hidden", "Answer"));
@@ -66,12 +81,102 @@ export class TurnView {
     this.typing = el("p", "typing", "Working");
     this.error = el("p", "turn-error");
     this.meta = el("div", "turn-meta");
-    this.retry = el("button", "btn retry", "Retry");
-    this.retry.type = "button";
-    this.retry.addEventListener("click", () => onRetry?.(this.userText, this.attachmentIds));
-    this.assistant.append(this.reasoning, this.answer, this.typing, this.error, this.retry, this.meta);
+    // A retry is a new version of the turn, like Regenerate, offered where it may help.
+    this.retry = button("retry", "Retry", () => this.actions.regenerate?.(this));
+    this.regenerate = button("turn-action", "Regenerate", () => this.actions.regenerate?.(this));
+    this.copy = button("turn-action", "Copy answer", () => this.copyAnswer());
+    const tools = el("div", "turn-tools");
+    tools.append(this.copy, this.regenerate);
+    this.assistant.append(this.reasoning, this.answer, this.typing, this.error, this.retry, this.meta, tools);
     this.element.append(this.files, user, this.assistant);
     this.update(turn);
+  }
+
+  /** The user's message with its versions and Edit, and the form that edits it in place. */
+  buildUser(text) {
+    const user = el("div", "user");
+    this.message = el("div", "user-message");
+    this.message.append(el("span", "visually-hidden", "You said: "), document.createTextNode(text));
+    this.message.hidden = text === "";
+    this.versionNav = el("div", "versions");
+    this.versionNav.setAttribute("role", "group");
+    this.versionNav.setAttribute("aria-label", "Versions");
+    this.previous = button("version-step", "‹", () => this.step(-1));
+    this.previous.setAttribute("aria-label", "Previous version");
+    this.next = button("version-step", "›", () => this.step(1));
+    this.next.setAttribute("aria-label", "Next version");
+    this.versionLabel = el("span", "version-label");
+    this.versionNav.append(this.previous, this.versionLabel, this.next);
+    this.edit = button("turn-action", "Edit", () => this.openEditor());
+    const tools = el("div", "turn-tools");
+    tools.append(this.versionNav, this.edit);
+    this.editor = el("form", "editor");
+    this.editor.hidden = true;
+    this.editorText = el("textarea");
+    this.editorText.setAttribute("aria-label", "Edited text");
+    this.editorText.rows = 3;
+    const save = el("button", "btn btn-primary", "Save");
+    save.type = "submit";
+    const cancel = button("", "Cancel", () => this.closeEditor());
+    const editorActions = el("div", "editor-actions");
+    editorActions.append(cancel, save);
+    this.editor.append(this.editorText, editorActions);
+    this.editor.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const edited = this.editorText.value;
+      if (!edited.trim() && !this.attachmentIds.length) return;
+      if (this.actions.edit?.(this, edited) !== false) this.closeEditor();
+    });
+    this.editorText.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { event.stopPropagation(); this.closeEditor(); }
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.editor.requestSubmit();
+      }
+    });
+    user.append(this.message, this.editor, tools);
+    return user;
+  }
+
+  openEditor() {
+    this.editorText.value = this.userText;
+    this.message.hidden = true;
+    this.editor.hidden = false;
+    this.editorText.focus();
+  }
+
+  closeEditor() {
+    if (this.editor.hidden) return;
+    this.editor.hidden = true;
+    this.message.hidden = this.userText === "";
+    this.edit.focus();
+  }
+
+  step(delta) {
+    const index = this.versions.indexOf(this.id) + delta;
+    if (index >= 0 && index < this.versions.length) this.actions.select?.(this.versions[index]);
+  }
+
+  /** Branch actions wait while a reply is generating: its branch stays on screen till then. */
+  setBusy(busy) {
+    for (const node of [this.edit, this.regenerate, this.retry, this.previous, this.next]) {
+      node.disabled = busy;
+    }
+    if (!busy) this.renderVersions();
+  }
+
+  renderVersions() {
+    const index = this.versions.indexOf(this.id);
+    this.versionNav.hidden = this.versions.length < 2;
+    this.versionLabel.textContent = `${index + 1} / ${this.versions.length}`;
+    this.previous.disabled = index <= 0;
+    this.next.disabled = index >= this.versions.length - 1;
+  }
+
+  async copyAnswer() {
+    const done = await copyText(this.text);
+    this.copy.textContent = done ? "Copied" : "Copy failed";
+    setTimeout(() => { this.copy.textContent = "Copy answer"; }, 1500);
   }
 
   get status() {
@@ -84,6 +189,7 @@ export class TurnView {
 
   /** Replace everything with the server's authoritative state. */
   update(turn) {
+    if (turn.versions) this.versions = turn.versions;
     this.text = turn.output_text || "";
     this.reasoningText = turn.reasoning_text || "";
     this.reasoningSeconds = turn.reasoning_seconds;
@@ -169,6 +275,9 @@ export class TurnView {
     this.error.hidden = !terminal || this.status === "completed" || !message;
     this.error.textContent = message;
     this.retry.hidden = !this.retryable;
+    this.regenerate.hidden = !terminal;
+    this.copy.hidden = !terminal || this.text === "";
+    this.renderVersions();
 
     this.meta.replaceChildren();
     if (terminal && this.usage) {

@@ -53,3 +53,12 @@ async def test_expired_messages_go_at_the_next_sweep(monkeypatch, sweep_seconds,
     await asyncio.sleep(0.01)
     layer._clean_expired()
     assert (channel not in layer.groups.get("chat", {})) is swept
+
+
+def test_a_message_copy_is_deep_and_equal():
+    message = {"type": "m", "turn": {"usage": {"n": 1}, "items": [[1], {"a": "b"}]}, "t": (1, [2])}
+    copied = layers.message_copy(message)
+    assert copied == message
+    assert copied["turn"]["usage"] is not message["turn"]["usage"]
+    assert copied["turn"]["items"][0] is not message["turn"]["items"][0]
+    assert copied["t"][1] is not message["t"][1]

@@ -53,22 +53,28 @@ def test_conversation_list_marks_generating(conversation_factory, status, genera
     assert listed == {conversation.pk: generating, idle.pk: False}
 
 
-def test_last_response_id_skips_unfinished_turns(conversation_factory):
+def previous_after(turn: Turn | None, conversation) -> str:
+    """The response id a turn following `turn` (None: a first message) chains to."""
+    tree = selectors.turn_tree(conversation_id=conversation.pk)
+    return selectors.turn_previous_response_id(tree=tree, parent_id=turn.pk if turn else None)
+
+
+def test_previous_response_id_skips_unfinished_turns(conversation_factory):
     conversation = conversation_factory()
-    assert selectors.conversation_last_response_id(conversation=conversation) == ""
+    assert previous_after(None, conversation) == ""
     turn_with(conversation, "1", status=TurnStatus.COMPLETED, response_id="resp_1")
     turn_with(conversation, "2", status=TurnStatus.FAILED, response_id="resp_2")
-    turn_with(conversation, "3", status=TurnStatus.STREAMING, response_id="resp_3")
-    assert selectors.conversation_last_response_id(conversation=conversation) == "resp_1"
+    last = turn_with(conversation, "3", status=TurnStatus.STREAMING, response_id="resp_3")
+    assert previous_after(last, conversation) == "resp_1"
 
 
 @pytest.mark.parametrize("status", [TurnStatus.CANCELLED, TurnStatus.INCOMPLETE])
-def test_last_response_id_continues_an_answer_cut_short(conversation_factory, status):
+def test_previous_response_id_continues_an_answer_cut_short(conversation_factory, status):
     conversation = conversation_factory()
     turn_with(conversation, "1", status=TurnStatus.COMPLETED, response_id="resp_1")
     turn_with(conversation, "2", status=status, response_id="resp_2")
-    turn_with(conversation, "3", status=TurnStatus.INTERRUPTED, response_id="resp_3")
-    assert selectors.conversation_last_response_id(conversation=conversation) == "resp_2"
+    last = turn_with(conversation, "3", status=TurnStatus.INTERRUPTED, response_id="resp_3")
+    assert previous_after(last, conversation) == "resp_2"
 
 
 def test_turn_history_is_answered_turns_before(conversation_factory):
@@ -77,8 +83,7 @@ def test_turn_history_is_answered_turns_before(conversation_factory):
     turn_with(conversation, "2", status=TurnStatus.FAILED)
     third = turn_with(conversation, "3", status=TurnStatus.CANCELLED)
     current = turn_with(conversation, "4")
-    history = selectors.turn_history(conversation=conversation, before_position=current.position)
-    assert history == [first, third]
+    assert selectors.turn_history(turn=current) == [first, third]
 
 
 def test_turn_as_dict_shape(conversation_factory):
@@ -99,6 +104,7 @@ def test_turn_as_dict_shape(conversation_factory):
     )
     assert selectors.turn_as_dict(turn=turn) == {
         "id": turn.pk,
+        "parent_id": None,
         "position": 0,
         "user_text": "hi",
         "status": "completed",
@@ -115,6 +121,7 @@ def test_turn_as_dict_shape(conversation_factory):
         },
         "error": "",
         "retryable": False,
+        "attachments": [],  # the service that created it gave it its (no) files
     }
 
 

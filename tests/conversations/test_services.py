@@ -68,7 +68,15 @@ def test_turns_create_if_idle_skips_running_and_deleted_conversations(conversati
     services.turn_create(conversation=busy, text="still running")
     gone = uuid.uuid4()
     created = services.turns_create_if_idle(
-        messages={idle.pk: "two", busy.pk: "no", fresh.pk: "  Hello   there ", gone: "x"}
+        drafts={
+            pk: services.TurnDraft(text=text)
+            for pk, text in {
+                idle.pk: "two",
+                busy.pk: "no",
+                fresh.pk: "  Hello   there ",
+                gone: "x",
+            }.items()
+        }
     )
     assert set(created) == {idle.pk, busy.pk, fresh.pk}
     assert created[busy.pk] is None

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.views import defaults
 
-from conversations import views
+from accounts.models import UserLimits
+from conversations import services, views
 from conversations.models import Conversation, ProviderDeletion, Turn
 from conversations.outbox import outbox_flush_schedule
 from conversations.streaming import generation
@@ -91,7 +92,7 @@ def test_index_requires_login(client):
 
 
 def test_create_requires_login(client):
-    response = client.post(url("conversation_create"))
+    response = client.post(url("conversation_create"), {"text": "hi"})
     assert response.status_code == 302
     assert not Conversation.objects.exists()
 
@@ -99,31 +100,85 @@ def test_create_requires_login(client):
 # ------------------------------------------------------------------ index and create
 
 
-def test_index_empty_state(owner_client):
+def test_index_is_a_new_chat_with_the_message_box_focused(owner_client):
     response = owner_client.get("/")
     assert response.status_code == 200
     assert b"New chat" in response.content
+    assert b"You have no conversations yet" in response.content
+    textarea = response.content.decode().split("<textarea", 1)[1].split(">", 1)[0]
+    assert 'name="text"' in textarea and "autofocus" in textarea
+    assert not Conversation.objects.exists()
 
 
-def test_index_redirects_to_newest(owner_client, conversation_factory, owner):
+def test_index_stays_a_new_chat_beside_existing_conversations(
+    owner_client, conversation_factory, owner
+):
     conversation_factory(owner=owner, title="older")
-    newest = conversation_factory(owner=owner, title="newer")
     response = owner_client.get("/")
-    assert response.status_code == 302
-    assert response.url == url("conversation_detail", newest)
+    assert response.status_code == 200
+    assert b"You have no conversations yet" not in response.content
+    assert [c.title for c in response.context["conversations"]] == ["older"]
 
 
 def test_index_ignores_other_users_conversations(owner_client, conversation_factory):
     conversation_factory(title="not mine")
-    assert owner_client.get("/").status_code == 200
+    response = owner_client.get("/")
+    assert list(response.context["conversations"]) == []
 
 
-def test_create_makes_conversation_with_defaults(owner_client, owner):
-    response = owner_client.post(url("conversation_create"))
-    conversation = Conversation.objects.get(owner=owner)
+@pytest.mark.django_db(transaction=True)
+async def test_create_starts_the_conversation_with_its_first_message(
+    provider_settings, async_client, user_factory
+):
+    owner = await database_sync_to_async(user_factory)()
+    await async_client.aforce_login(owner)
+    response = await async_client.post(url("conversation_create"), {"text": "  First words  "})
+    conversation = await Conversation.objects.aget(owner=owner)
     assert response.url == url("conversation_detail", conversation)
-    assert conversation.model == ""
-    assert conversation.reasoning_effort == "low"
+    assert (conversation.title, conversation.model, conversation.reasoning_effort) == (
+        "First words",
+        "",
+        "low",
+    )
+    turn = await Turn.objects.aget(conversation=conversation)
+    assert turn.user_text == "First words"
+    finished = await eventually(
+        lambda: Turn.objects.filter(pk=turn.pk, status="completed").afirst()
+    )
+    assert finished.output_text == "You said: First words"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 32_001])
+def test_create_refuses_an_empty_or_too_long_message_and_keeps_it(owner_client, text):
+    response = owner_client.post(url("conversation_create"), {"text": text})
+    assert response.status_code == 400
+    assert not Conversation.objects.exists()
+    assert b'role="alert"' in response.content
+    if text.strip():
+        assert text.encode() in response.content
+
+
+def test_create_with_files_only_gives_the_first_turn_its_files(
+    owner_client, owner, attachment_factory, monkeypatch
+):
+    started = []
+    monkeypatch.setattr(views.generation, "generation_start", lambda *, turn: started.append(turn))
+    attachment = attachment_factory(owner=owner)
+    response = owner_client.post(url("conversation_create"), {"attachments": [attachment.pk]})
+    turn = Turn.objects.get(conversation__owner=owner)
+    assert response.status_code == 302 and started == [turn]
+    attachment.refresh_from_db()
+    assert attachment.turn == turn
+
+
+def test_create_refuses_another_users_file(owner_client, attachment_factory):
+    foreign = attachment_factory()
+    response = owner_client.post(
+        url("conversation_create"), {"text": "mine?", "attachments": [foreign.pk]}
+    )
+    assert response.status_code == 400
+    assert b"no longer available" in response.content and b"mine?" in response.content
+    assert not Conversation.objects.exists()
 
 
 def test_create_rejects_get(owner_client):
@@ -165,6 +220,17 @@ def test_turns_json(owner_client, conversation):
     Turn.objects.create(conversation=conversation, position=0, user_text="hi", status="streaming")
     response = owner_client.get(url("conversation_turns", conversation))
     assert response.json()["turns"][0]["status"] == "streaming"
+
+
+def test_turns_json_is_the_branch_on_screen_with_versions(owner_client, conversation):
+    first = services.turn_create(conversation=conversation, text="first")
+    old = services.turn_create(conversation=conversation, text="old")
+    services.turn_create(conversation=conversation, text="after old")
+    new = services.turn_create(conversation=conversation, text="new", parent_id=first.pk)
+    turns = owner_client.get(url("conversation_turns", conversation)).json()["turns"]
+    assert [t["user_text"] for t in turns] == ["first", "new"]
+    assert turns[1]["versions"] == [old.pk, new.pk]
+    assert (turns[1]["parent_id"], turns[1]["position"]) == (first.pk, 1)
 
 
 def test_unknown_conversation_is_404(owner_client):
@@ -366,7 +432,7 @@ async def test_delete_stops_generation_and_deletes_the_response_at_the_provider(
     conversation = await database_sync_to_async(conversation_factory)()
     await async_client.aforce_login(conversation.owner)
     turn = await generation.generation_submit(
-        conversation=conversation, text="[delay=100] [tokens=200] long"
+        conversation=conversation, draft=services.TurnDraft(text="[delay=100] [tokens=200] long")
     )
     response_id = await eventually(
         lambda: Turn.objects.values_list("response_id", flat=True).aget(pk=turn.pk)
@@ -384,3 +450,11 @@ async def test_delete_stops_generation_and_deletes_the_response_at_the_provider(
     await eventually(outbox_empty)
     with pytest.raises(client.NotFoundError):
         await client.response_retrieve(response_id=response_id)
+
+
+def test_create_over_a_limit_is_refused_and_keeps_the_message(owner_client, owner):
+    UserLimits.objects.create(user=owner, messages_per_minute=0)
+    response = owner_client.post(url("conversation_create"), {"text": "Hello there"})
+    assert response.status_code == 400
+    assert not Conversation.objects.exists()
+    assert b"Hello there" in response.content and b"messages in the last minute" in response.content

@@ -84,8 +84,8 @@ def signup(page: Page) -> str:
 
 @pytest.fixture
 def chat_page(page: Page) -> Page:
-    """A signed-up user on a new, empty conversation."""
+    """A signed-up user on a new chat (its first message creates the conversation)."""
     signup(page)
     page.get_by_role("button", name="New chat").click()
-    expect(page.get_by_role("textbox", name="Message")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Message")).to_be_focused()
     return page

@@ -39,9 +39,11 @@ UserLimits.objects.create(user=user, messages_per_minute=1000)
 for title in json.loads({titles!r}):
     Conversation.objects.create(owner=user, title=title[:200])
 corpus = Conversation.objects.create(owner=user, title="XSS corpus")
+parent = None  # one branch: each turn follows the one before
 for n, (out, reasoning, said, error) in enumerate(json.loads({turns!r})):
-    Turn.objects.create(conversation=corpus, position=n, user_text=said, output_text=out,
-                        reasoning_text=reasoning, error=error, status="failed", model="scripted")
+    parent = Turn.objects.create(conversation=corpus, parent=parent, position=n, user_text=said,
+                                 output_text=out, reasoning_text=reasoning, error=error,
+                                 status="failed", model="scripted")
 print(corpus.pk)
 """
 # The canary, and each CSP violation: its directive, and whether it hit an element of the page.

@@ -307,3 +307,25 @@ async def test_calls_share_one_client_until_the_settings_change(provider, settin
     second = client._client()
     assert second is not first
     assert second.headers["Authorization"] == "Bearer sk-other"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[1, 2]",
+        b'{"delta": "x"}',
+        b'{"type": 7}',
+        b'{"type": "response.output_text.delta", "delta": 5}',
+        b'{"type": "response.output_text.delta"}',
+        b'{"type": "response.created", "response": {"status": "queued"}}',
+        b'{"type": "response.completed", "response": "done"}',
+        b"{not json",
+    ],
+)
+async def test_stream_malformed_event_is_a_provider_error(provider, data):
+    provider.queue.append(stream_response(sse(CREATED, done=False) + b"data: " + data + b"\n\n"))
+    events = []
+    with pytest.raises(client.ProviderError, match="Invalid"):
+        async for event in client.response_stream(body={"input": "hi"}):
+            events.append(event)
+    assert events == [CREATED]

@@ -129,7 +129,7 @@ def test_unsent_uploads_older_than_a_day_are_pruned(
 def test_turns_create_if_idle_gives_the_turn_its_files(conversation, attachment_factory):
     attachment = attachment_factory(owner=conversation.owner)
     created = services.turns_create_if_idle(
-        messages={conversation.pk: "look"}, attachments={conversation.pk: [attachment.pk]}
+        drafts={conversation.pk: services.TurnDraft(text="look", attachment_ids=(attachment.pk,))}
     )
     turn = created[conversation.pk]
     assert [a.pk for a in turn.attachment_list] == [attachment.pk]

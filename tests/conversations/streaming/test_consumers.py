@@ -457,3 +457,122 @@ async def test_another_users_limit_leaves_this_user_alone(
     frames = await frames_until(communicator, "turn.finished")
     await communicator.disconnect()
     assert frames[-1]["turn"]["status"] == "completed"
+
+
+# ------------------------------------------------------------------ branches
+
+
+async def answer(communicator, frame: dict) -> dict:
+    """Send a frame that starts a turn; the finished turn."""
+    await communicator.send_json_to(frame)
+    return (await frames_until(communicator, "turn.finished"))[-1]["turn"]
+
+
+async def test_edit_answers_from_the_edited_point_and_keeps_the_old_branch(
+    provider_settings, conversation
+):
+    communicator = await connect(conversation.owner, conversation.pk)
+    first = await answer(communicator, {"type": "message.send", "text": "apples"})
+    old = await answer(communicator, {"type": "message.send", "text": "pears"})
+    await communicator.send_json_to({"type": "message.send", "text": "plums", "edit_of": old["id"]})
+    frames = await frames_until(communicator, "turn.finished")
+    created = frames[0]
+    assert created["type"] == "turn.created"
+    assert created["turn"]["parent_id"] == first["id"]
+    assert created["turn"]["position"] == old["position"]
+    assert created["turn"]["versions"] == [old["id"], created["turn"]["id"]]
+    recall = await answer(communicator, {"type": "message.send", "text": "[recall]"})
+    await communicator.disconnect()
+    assert recall["output_text"] == "Earlier you said: apples | plums"
+    edited = await Turn.objects.aget(pk=created["turn"]["id"])
+    assert edited.previous_response_id == first["response_id"]
+    assert await Turn.objects.filter(pk=old["id"], status="completed").aexists()
+
+
+async def test_regenerate_is_a_new_version_from_the_same_point(provider_settings, conversation):
+    communicator = await connect(conversation.owner, conversation.pk)
+    first = await answer(communicator, {"type": "message.send", "text": "one"})
+    second = await answer(communicator, {"type": "message.send", "text": "two"})
+    again = await answer(communicator, {"type": "turn.regenerate", "turn_id": second["id"]})
+    await communicator.disconnect()
+    assert (again["user_text"], again["parent_id"]) == ("two", first["id"])
+    turn = await Turn.objects.aget(pk=again["id"])
+    assert turn.previous_response_id == first["response_id"]
+
+
+async def test_branch_select_reaches_every_tab_and_the_next_message_follows_it(
+    provider_settings, conversation
+):
+    first_tab = await connect(conversation.owner, conversation.pk)
+    first = await answer(first_tab, {"type": "message.send", "text": "kiwi"})
+    await answer(first_tab, {"type": "message.send", "text": "[recall] old"})
+    edited = await answer(
+        first_tab, {"type": "message.send", "text": "mango", "parent": first["id"]}
+    )
+    second_tab = await connect(conversation.owner, conversation.pk)
+    old_leaf = await Turn.objects.filter(parent_id=first["id"]).order_by("pk").afirst()
+    await first_tab.send_json_to({"type": "branch.select", "turn_id": old_leaf.pk})
+    expected = {"type": "branch.selected", "leaf_id": old_leaf.pk}
+    assert await first_tab.receive_json_from(timeout=WAIT) == expected
+    assert await second_tab.receive_json_from(timeout=WAIT) == expected
+    await conversation.arefresh_from_db()
+    assert conversation.active_leaf_id == old_leaf.pk
+    recall = await answer(second_tab, {"type": "message.send", "text": "[recall]"})
+    assert recall["parent_id"] == old_leaf.pk != edited["id"]
+    assert recall["output_text"] == "Earlier you said: kiwi | [recall] old"
+    for tab in (first_tab, second_tab):
+        await tab.disconnect()
+
+
+async def test_branch_select_while_generating_is_busy(provider_settings, conversation):
+    communicator = await connect(conversation.owner, conversation.pk)
+    first = await answer(communicator, {"type": "message.send", "text": "first"})
+    await send_text(communicator, "[delay=50] [tokens=100] running")
+    await frames_until(communicator, "turn.created")
+    await communicator.send_json_to({"type": "branch.select", "turn_id": first["id"]})
+    assert (await frames_until(communicator, "error"))[-1]["code"] == "busy"
+    await communicator.send_json_to({"type": "turn.regenerate", "turn_id": first["id"]})
+    assert (await frames_until(communicator, "error"))[-1]["code"] == "busy"
+    await communicator.send_json_to({"type": "turn.stop"})
+    await frames_until(communicator, "turn.finished")
+    await communicator.disconnect()
+    assert await turn_count(conversation) == 2
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"type": "message.send", "text": "x", "parent": "1"}, "invalid_turn"),
+        ({"type": "message.send", "text": "x", "edit_of": True}, "invalid_turn"),
+        ({"type": "message.send", "text": "x", "parent": 1, "edit_of": 1}, "invalid_turn"),
+        ({"type": "message.send", "text": "x", "parent": 999_999}, "unknown_turn"),
+        ({"type": "message.send", "text": "x", "edit_of": 999_999}, "unknown_turn"),
+        ({"type": "message.send", "text": "", "edit_of": 999_999}, "empty_message"),
+        ({"type": "turn.regenerate"}, "invalid_turn"),
+        ({"type": "turn.regenerate", "turn_id": 999_999}, "unknown_turn"),
+        ({"type": "branch.select", "turn_id": -3}, "invalid_turn"),
+        ({"type": "branch.select", "turn_id": 999_999}, "unknown_turn"),
+    ],
+)
+async def test_bad_branch_frames_rejected(conversation, frame, code):
+    communicator = await connect(conversation.owner, conversation.pk)
+    await communicator.send_json_to(frame)
+    error = await communicator.receive_json_from(timeout=WAIT)
+    await communicator.disconnect()
+    assert (error["type"], error["code"]) == ("error", code) and error["message"]
+    assert await turn_count(conversation) == 0
+
+
+async def test_a_turn_of_another_conversation_is_unknown(conversation, conversation_factory):
+    other = await database_sync_to_async(conversation_factory)(owner=conversation.owner)
+    foreign = await Turn.objects.acreate(conversation=other, position=0, user_text="elsewhere")
+    communicator = await connect(conversation.owner, conversation.pk)
+    for frame in (
+        {"type": "message.send", "text": "x", "edit_of": foreign.pk},
+        {"type": "turn.regenerate", "turn_id": foreign.pk},
+        {"type": "branch.select", "turn_id": foreign.pk},
+    ):
+        await communicator.send_json_to(frame)
+        assert (await communicator.receive_json_from(timeout=WAIT))["code"] == "unknown_turn"
+    await communicator.disconnect()
+    assert await turn_count(conversation) == 0

@@ -205,6 +205,25 @@ async def test_stateless_provider_gets_history(provider, published, turn, settin
     assert "previous_response_id" not in provider.bodies[1]
 
 
+async def test_stateless_provider_gets_the_history_of_the_branch_on_screen(
+    provider, published, turn, settings
+):
+    settings.OPENAI_STATELESS = True
+    await run(turn)
+    create = database_sync_to_async(services.turn_create)
+    await run(await create(conversation=turn.conversation, text="old branch"))
+    edited = await create(conversation=turn.conversation, text="new branch", parent_id=turn.pk)
+    await run(edited)
+    await run(await create(conversation=turn.conversation, text="next"))
+    assert provider.bodies[3]["input"] == [
+        {"role": "user", "content": "hello"},
+        {"role": "assistant", "content": "You said"},
+        {"role": "user", "content": "new branch"},
+        {"role": "assistant", "content": "You said"},
+        {"role": "user", "content": "next"},
+    ]
+
+
 async def test_rate_limit_fails_turn_readably(provider, published, turn):
     provider.answer = lambda: httpx.Response(429, json={"error": {"message": "Slow down."}})
     saved = await run(turn)
@@ -315,34 +334,12 @@ async def test_busy_while_generating(provider, published, turn):
     job = generation.generation_start(turn=turn)
     assert generation.generation_busy(conversation_id=turn.conversation_id)
     with pytest.raises(generation.GenerationBusy):
-        await generation.generation_submit(conversation=turn.conversation, text="again")
+        await generation.generation_submit(
+            conversation=turn.conversation, draft=services.TurnDraft(text="again")
+        )
     await job.task
     assert not generation.generation_busy(conversation_id=turn.conversation_id)
     assert await Turn.objects.filter(conversation_id=turn.conversation_id).acount() == 1
-
-
-async def test_relay_coalesces_same_kind_and_splits_on_kind_change(published, monkeypatch):
-    monkeypatch.setattr(relay, "COALESCE_SECONDS", 3600)
-    r = relay.Relay(conversation_id=None, turn_id=1)
-    for kind, text in [("reasoning", "a"), ("reasoning", "b"), ("text", "c"), ("text", "d")]:
-        await r.add(kind=kind, text=text)
-    await r.close()
-    # The first delta goes out at once; the rest of the window waits, split where kinds change.
-    assert [(m["seq"], m["kind"], m["delta"]) for m in published] == [
-        (1, "reasoning", "a"),
-        (2, "reasoning", "b"),
-        (3, "text", "cd"),
-    ]
-
-
-async def test_relay_flushes_after_the_window(published, monkeypatch):
-    monkeypatch.setattr(relay, "COALESCE_SECONDS", 0)
-    r = relay.Relay(conversation_id=None, turn_id=1)
-    await r.add(kind="text", text="x")
-    await published.wait_for(lambda m: True)
-    assert published == [
-        {"type": "turn.delta", "turn_id": 1, "seq": 1, "kind": "text", "delta": "x"}
-    ]
 
 
 async def test_stop_racing_the_end_keeps_completed(provider, published, turn, monkeypatch):

@@ -99,7 +99,7 @@ def test_a_stateless_history_carries_earlier_files(conversation, attachment_fact
     settings.OPENAI_STATELESS = True
     first = turn_at(conversation, 0, "see", status=TurnStatus.COMPLETED, output_text="A cat.")
     attachment_factory(turn=first, name="notes.txt", data=b"cats")
-    turn_at(conversation, 1, "and now?")
+    turn_at(conversation, 1, "and now?", parent=first)  # the turn after it on its branch
     # As the job reads it: the turn loaded with its (no) attachments.
     [*_, current] = selectors.turn_list(conversation=conversation)
     assert body_of(current)["input"] == [

@@ -193,3 +193,23 @@ def test_exports_name_the_attached_files(owner_client, owner, conversation):
     assert (
         "*Attached: notes.txt*" in export(owner_client, conversation, "markdown").content.decode()
     )
+
+
+def test_an_imported_conversation_is_one_branch(owner_client, owner, conversation):
+    second = services.turn_create(conversation=conversation, text="And overnight?")
+    Turn.objects.filter(pk=second.pk).update(status=TurnStatus.COMPLETED, output_text="Cold.")
+    upload(owner_client, export(owner_client, conversation, "json").content)
+    imported = Conversation.objects.exclude(pk=conversation.pk).get(owner=owner)
+    first, last = imported.turns.order_by("position")
+    assert (first.parent_id, last.parent_id) == (None, first.pk)
+    turn = services.turn_create(conversation=imported, text="Thanks")
+    body = request_body_sync(
+        turn=turn, conversation=imported, background=False, previous_response_id=""
+    )
+    assert [item["content"] for item in body["input"]] == [
+        "How long to proof?",
+        "About **an hour**.",
+        "And overnight?",
+        "Cold.",
+        "Thanks",
+    ]
