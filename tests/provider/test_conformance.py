@@ -16,7 +16,7 @@ import pytest
 
 from tests.live import ROOT, live_server_start
 
-pytestmark = [pytest.mark.model, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.model, pytest.mark.conformance, pytest.mark.timeout(900)]
 
 RUNNER = Path(os.environ.get("OPENRESPONSES_RUN") or ROOT.parent / "shared/tools/openresponses/run")
 TESTS = 17
