@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import httpx
@@ -30,9 +31,24 @@ def signup(server: LiveServer) -> httpx.Client:
 
 
 def conversation_new(http: httpx.Client) -> str:
-    """Create a conversation; its UUID."""
-    response = http.post("/c/new/", headers={"X-CSRFToken": http.cookies["csrftoken"]})
-    return re.search(r"/c/([0-9a-f-]{36})/", str(response.url)).group(1)
+    """Start a conversation (a new chat begins with its first message); its UUID, once that
+    first one-token reply has ended, so the next message is not refused as busy."""
+    response = http.post(
+        "/c/new/",
+        data={"text": "[tokens=1] hello"},
+        headers={"X-CSRFToken": http.cookies["csrftoken"]},
+    )
+    conversation = re.search(r"/c/([0-9a-f-]{36})/", str(response.url)).group(1)
+    deadline = time.monotonic() + 60
+    while _last_status(http, conversation) in ("pending", "streaming"):
+        assert time.monotonic() < deadline, "the first reply did not end"
+        time.sleep(0.05)
+    return conversation
+
+
+def _last_status(http: httpx.Client, conversation: str) -> str:
+    turns = http.get(f"/c/{conversation}/turns/", headers={"Accept": "application/json"})
+    return turns.json()["turns"][-1]["status"]
 
 
 def cookie_header(http: httpx.Client) -> str:
