@@ -14,8 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
-from batches import selectors, services, worker
+from batches import selectors, services
 from batches.models import Run
+from batches.running import worker
 
 
 @task()

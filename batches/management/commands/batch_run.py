@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from batches import configs as sweep
-from batches import exports, services, worker
+from batches import exports, services
 from batches.parsing import PromptsError, prompts_parse
+from batches.running import worker
 
 
 class Command(BaseCommand):

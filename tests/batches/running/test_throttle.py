@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from batches.throttle import HALVE_COOLDOWN_SECONDS, Throttle
+from batches.running.throttle import HALVE_COOLDOWN_SECONDS, Throttle
 from responses_client.ratelimits import RateLimits
 
 

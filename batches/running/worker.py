@@ -21,11 +21,12 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from batches import calls, selectors, services
 from batches import configs as sweep
+from batches import selectors, services
 from batches.models import Item, Run, RunStatus
 from batches.outcomes import ItemOutcome
-from batches.throttle import Throttle
+from batches.running import calls
+from batches.running.throttle import Throttle
 from pricing.selectors import cost_compute, prices_by_model
 from responses_client import client
 from responses_client.errors import ProviderError, RateLimitedError

@@ -1,0 +1,1 @@
+"""Tests of a worker's loop and its throttle."""
