@@ -249,6 +249,9 @@ GENERATION_CHECKPOINT_SECONDS = float(os.environ.get("GENERATION_CHECKPOINT_SECO
 GENERATION_STALE_SECONDS = float(os.environ.get("GENERATION_STALE_SECONDS", "15"))
 # How often each process's reaper looks for such turns (0 turns it off).
 GENERATION_REAPER_SECONDS = float(os.environ.get("GENERATION_REAPER_SECONDS", "5"))
+# Function tools: rounds of calls per turn (the last round must answer), seconds per call.
+CHAT_TOOL_ROUNDS = int(os.environ.get("CHAT_TOOL_ROUNDS", "5"))
+CHAT_TOOL_TIMEOUT_SECONDS = float(os.environ.get("CHAT_TOOL_TIMEOUT_SECONDS", "10"))
 
 # ---------------------------------------------------------------- embedded provider
 PROVIDER_API_KEY = OPENAI_API_KEY
@@ -268,6 +271,22 @@ PROVIDER_CONTEXT_TOKENS = int(os.environ.get("PROVIDER_CONTEXT_TOKENS", "8192"))
 PROVIDER_QUEUE_LIMIT = int(os.environ.get("PROVIDER_QUEUE_LIMIT", "16"))
 # xllamacpp's RAM prompt cache; left unset it grows toward 8 GiB.
 PROVIDER_CACHE_RAM_MIB = int(os.environ.get("PROVIDER_CACHE_RAM_MIB", "256"))
+
+# ---------------------------------------------------------------- long chats
+# Past the threshold the provider summarises the chat's earlier turns (context_management
+# compaction, spec §19) instead of dropping them (truncation "auto"). On by default for the
+# embedded provider and OpenAI, which support it; the threshold defaults to 3/4 of the window.
+_PROVIDER_IS_KNOWN = not os.environ.get("OPENAI_BASE_URL") or OPENAI_BASE_URL.startswith(
+    "https://api.openai.com/"
+)
+CHAT_COMPACTION = _env_bool("CHAT_COMPACTION", _PROVIDER_IS_KNOWN and not OPENAI_STATELESS)
+OPENAI_CONTEXT_TOKENS = int(
+    os.environ.get("OPENAI_CONTEXT_TOKENS")
+    or (PROVIDER_CONTEXT_TOKENS if not os.environ.get("OPENAI_BASE_URL") else 128_000)
+)
+CHAT_COMPACT_THRESHOLD = max(
+    1000, int(os.environ.get("CHAT_COMPACT_THRESHOLD") or OPENAI_CONTEXT_TOKENS * 3 // 4)
+)
 # Request bodies read whole (Django's default is 2.5 MB): /v1 takes an `input` string of up to
 # 10 485 760 characters and images as data URLs, as OpenAI does.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 2**20

@@ -1,4 +1,4 @@
-"""Admin: browse conversations and turns, watch the provider-deletion outbox."""
+"""Admin: browse conversations and turns, watch the provider-deletion outbox, list MCP servers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from conversations import outbox, services
 from conversations.audit import provider_calls
 from conversations.audit.views import TurnAuditViews
-from conversations.models import Conversation, ProviderDeletion, Turn
+from conversations.models import Conversation, McpServer, ProviderDeletion, Turn
 from conversations.streaming import generation
 
 
@@ -196,3 +196,12 @@ class ProviderDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         services.provider_deletion_retry_now(deletions=deletions)
         done = async_to_sync(outbox.outbox_flush)()
         messages.info(request, f"{done} of {len(deletions)} deletion(s) done at the provider.")
+
+
+@admin.register(McpServer)
+class McpServerAdmin(admin.ModelAdmin):
+    """Remote MCP servers conversations may turn on (OpenAI's provider calls them)."""
+
+    list_display = ["label", "server_url", "enabled"]
+    list_editable = ["enabled"]
+    search_fields = ["label", "server_url"]

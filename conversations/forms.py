@@ -9,6 +9,8 @@ from django import forms
 from conversations import uploads
 from conversations.models import Conversation, ReasoningEffort
 from conversations.services import MESSAGE_MAX_LENGTH, TITLE_MAX_LENGTH
+from conversations.tools.hosted import HOSTED_TOOLS, mcp_tool_name
+from conversations.tools.registry import tool_names
 
 MIN_OUTPUT_TOKENS = 16
 
@@ -93,9 +95,33 @@ class ConversationSettingsForm(forms.Form):
         help_text=f"At least {MIN_OUTPUT_TOKENS}; empty means the provider's default.",
     )
     reasoning_effort = forms.ChoiceField(choices=ReasoningEffort.choices)
+    tools = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Functions the model may call; chatsite runs them and shows each call in "
+        "the turn. Needs a provider with function calling (OpenAI, the embedded one, vLLM).",
+    )
+    hosted_tools = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tools the provider runs itself. OpenAI has them; the embedded provider, "
+        "vLLM, Ollama and LM Studio refuse a request that asks for them. MCP servers are "
+        "added by staff in the admin.",
+    )
+    vector_store_ids = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Vector store ids",
+        help_text="For file_search: the ids of your OpenAI vector stores (vs_…), comma-separated.",
+    )
 
-    def __init__(self, *args, model_ids: list[str] | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, model_ids: list[str] | None = None, mcp_labels: list[str] = (), **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["tools"].choices = [(name, name) for name in tool_names()]
+        hosted = [*HOSTED_TOOLS, *(mcp_tool_name(label) for label in mcp_labels)]
+        self.fields["hosted_tools"].choices = [(name, name) for name in hosted]
         if model_ids:
             current = self.initial.get("model") or ""
             ids = sorted({*model_ids, current} - {""})
@@ -113,4 +139,19 @@ class ConversationSettingsForm(forms.Form):
             "temperature": conversation.temperature,
             "max_output_tokens": conversation.max_output_tokens,
             "reasoning_effort": conversation.reasoning_effort,
+            "tools": conversation.tools,
+            "hosted_tools": conversation.tools,
+            "vector_store_ids": ", ".join(conversation.vector_store_ids),
         }
+
+    def clean_vector_store_ids(self) -> list[str]:
+        ids = [part.strip() for part in self.cleaned_data["vector_store_ids"].split(",")]
+        return list(dict.fromkeys(filter(None, ids)))
+
+    def clean(self) -> dict[str, object]:
+        # One list of tool names is stored: those chatsite runs, then the provider's.
+        cleaned = super().clean()
+        cleaned["tools"] = [*cleaned.get("tools", []), *cleaned.pop("hosted_tools", [])]
+        if "file_search" in cleaned["tools"] and not cleaned.get("vector_store_ids"):
+            self.add_error("vector_store_ids", "file_search needs at least one vector store id.")
+        return cleaned

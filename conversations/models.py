@@ -35,6 +35,10 @@ class Conversation(models.Model):
     )
     # The last turn of the branch on screen: its ancestors are the path every tab shows, and a
     # message sent without naming a parent continues it. Null: follow the newest versions.
+    # The names of the function tools the model may call in this conversation (tools.registry).
+    tools = models.JSONField(default=list, blank=True)
+    # The vector stores its file_search tool searches (a hosted tool: OpenAI keeps the stores).
+    vector_store_ids = models.JSONField(default=list, blank=True)
     active_leaf = models.ForeignKey(
         "Turn", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -98,6 +102,13 @@ class Turn(models.Model):
     reasoning_tokens = models.PositiveIntegerField(null=True, blank=True)
     cached_tokens = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
+    # The function calls of the turn's tool rounds, in order: {call_id, name, arguments, output,
+    # ok, response_id} (the response that made the call, so deleting the turn finds it).
+    tool_calls = models.JSONField(default=list, blank=True)
+    # The provider summarised the conversation's earlier turns before answering this one.
+    compacted = models.BooleanField(default=False)
+    # The sources the answer cites (url_citation annotations): [{url, title}].
+    citations = models.JSONField(default=list, blank=True)
     # Whether sending the message again may succeed: a failure of the moment (rate limit, 5xx,
     # lost connection) or an interruption, not a request the provider refuses (too long…).
     retryable = models.BooleanField(default=False)
@@ -130,6 +141,12 @@ class Turn(models.Model):
     def is_terminal(self) -> bool:
         """Whether the turn has finished for good."""
         return self.status in TERMINAL_TURN_STATUSES
+
+    @property
+    def provider_response_ids(self) -> list[str]:
+        """Every response of the turn at the provider: its tool rounds' and its last."""
+        ids = [str(call.get("response_id") or "") for call in self.tool_calls] + [self.response_id]
+        return [response_id for response_id in dict.fromkeys(ids) if response_id]
 
 
 def attachment_storage() -> Storage:
@@ -178,6 +195,29 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class McpServer(models.Model):
+    """A remote MCP server staff offer to conversations as a hosted tool (OpenAI calls it)."""
+
+    label = models.SlugField(
+        max_length=64, unique=True, help_text="How the model and the settings name it."
+    )
+    server_url = models.URLField(help_text="Its HTTPS endpoint, reachable by the provider.")
+    authorization = models.CharField(
+        max_length=500, blank=True, help_text="Sent to the server as its OAuth access token."
+    )
+    allowed_tools = models.JSONField(
+        default=list, blank=True, help_text="Tool names the model may call; empty for all."
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = "MCP server"
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class ProviderDeletion(models.Model):

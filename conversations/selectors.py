@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import limits
-from conversations.models import Attachment, Conversation, ProviderDeletion, Turn, TurnStatus
+from conversations.models import (
+    Attachment,
+    Conversation,
+    McpServer,
+    ProviderDeletion,
+    Turn,
+    TurnStatus,
+)
 from conversations.tree import TurnTree
 from pricing.selectors import cost_compute, cost_for_usage, prices_by_model
 from responses_client import ratelimits
@@ -43,6 +51,30 @@ def conversation_owner_id(*, conversation_id: uuid.UUID) -> int | None:
     return (
         Conversation.objects.filter(pk=conversation_id).values_list("owner_id", flat=True).first()
     )
+
+
+@dataclass(frozen=True)
+class ToolAccess:
+    """Whose a conversation is, and which function tools it has on."""
+
+    owner_id: int
+    tools: list[str]
+
+
+def conversation_tool_access(*, conversation_id: uuid.UUID) -> ToolAccess:
+    """The owner and the tools turned on, read when a tool round runs (settings may change)."""
+    owner_id, tools = Conversation.objects.values_list("owner_id", "tools").get(pk=conversation_id)
+    return ToolAccess(owner_id=owner_id, tools=list(tools))
+
+
+def mcp_servers_enabled() -> list[McpServer]:
+    """The MCP servers staff offer to conversations, by label."""
+    return list(McpServer.objects.filter(enabled=True))
+
+
+def mcp_server_labels() -> list[str]:
+    """The labels of the MCP servers a conversation may turn on."""
+    return list(McpServer.objects.filter(enabled=True).values_list("label", flat=True))
 
 
 # Turns whose answer, whole or cut short by a Stop or the output limit, the next turn continues:
@@ -177,6 +209,9 @@ def turn_as_dict(*, turn: Turn, versions: list[int] | None = None) -> dict[str, 
         "usage": usage,
         "error": turn.error,
         "retryable": turn.retryable,
+        "tool_calls": turn.tool_calls,
+        "compacted": turn.compacted,
+        "citations": turn.citations,
         **_attachments_field(turn),
     } | ({} if versions is None else {"versions": versions})
 

@@ -209,6 +209,7 @@ async def conversation_settings(request: HttpRequest, conversation_id: uuid.UUID
         _form_data(request),
         initial=ConversationSettingsForm.initial_for(conversation),
         model_ids=await _model_ids(),
+        mcp_labels=await sync_to_async(selectors.mcp_server_labels)(),
     )
     if form.is_valid():
         await sync_to_async(services.conversation_update_settings)(

@@ -31,6 +31,7 @@ from conversations.services.publishing import (
     turn_publish,
     user_group,
 )
+from conversations.services.rounds import turn_round_start
 from conversations.services.turns import (
     MESSAGE_MAX_LENGTH,
     TurnDraft,
@@ -76,6 +77,7 @@ __all__ = [
     "turn_finish",
     "turn_interrupt",
     "turn_publish",
+    "turn_round_start",
     "turns_create_if_idle",
     "turns_start",
     "user_group",

@@ -67,6 +67,8 @@ def conversation_update_settings(
     temperature: float | None,
     max_output_tokens: int | None,
     reasoning_effort: str,
+    tools: list[str] | None = None,
+    vector_store_ids: list[str] | None = None,
 ) -> Conversation:
     """Change the generation settings used by the conversation's next turns."""
     conversation.instructions = instructions
@@ -74,6 +76,10 @@ def conversation_update_settings(
     conversation.temperature = temperature
     conversation.max_output_tokens = max_output_tokens
     conversation.reasoning_effort = reasoning_effort
+    if tools is not None:
+        conversation.tools = tools
+    if vector_store_ids is not None:
+        conversation.vector_store_ids = vector_store_ids
     conversation.save(
         update_fields=[
             "instructions",
@@ -81,6 +87,8 @@ def conversation_update_settings(
             "temperature",
             "max_output_tokens",
             "reasoning_effort",
+            "tools",
+            "vector_store_ids",
             "updated_at",
         ]
     )
@@ -98,7 +106,7 @@ def conversation_delete(*, conversation: Conversation) -> list[str]:
         "file", flat=True
     )
     attachment_files_delete_on_commit(names=list(files))
-    response_ids = [rid for rid in conversation.turns.values_list("response_id", flat=True) if rid]
+    response_ids = [rid for turn in conversation.turns.all() for rid in turn.provider_response_ids]
     now = timezone.now()
     ProviderDeletion.objects.bulk_create(
         [ProviderDeletion(response_id=rid, next_attempt_at=now) for rid in response_ids],

@@ -37,6 +37,9 @@ AUTO_TITLE_LENGTH = 60
 TURN_FINISH_FIELDS = [
     "status",
     "error",
+    "tool_calls",
+    "compacted",
+    "citations",
     "retryable",
     "output_text",
     "reasoning_text",
@@ -192,6 +195,9 @@ def turn_finish(
     reasoning_ended_at: datetime | None,
     retryable: bool = True,
     worker: str | None = None,
+    tool_calls: list[dict[str, object]] | None = None,
+    compacted: bool = False,
+    citations: list[dict[str, str]] | None = None,
 ) -> Turn | None:
     """Write a turn's final state in one save; None if it had already finished (never rewritten).
 
@@ -208,6 +214,9 @@ def turn_finish(
     turn.status, turn.error = status, error
     turn.retryable = status == TurnStatus.INTERRUPTED or (status == TurnStatus.FAILED and retryable)
     turn.output_text, turn.reasoning_text = output_text, reasoning_text
+    if tool_calls is not None:
+        turn.tool_calls = tool_calls
+    turn.compacted, turn.citations = compacted, citations or []
     turn.started_at = turn.started_at or started_at
     turn.reasoning_ended_at, turn.finished_at = reasoning_ended_at, timezone.now()
     if usage is not None:
@@ -223,9 +232,9 @@ def turn_delete(*, turn: Turn) -> str:
 
     The turns after it then follow its parent, as the lines of a conversation closed up before.
     """
-    if turn.response_id:
+    for response_id in turn.provider_response_ids:
         ProviderDeletion.objects.get_or_create(
-            response_id=turn.response_id, defaults={"next_attempt_at": timezone.now()}
+            response_id=response_id, defaults={"next_attempt_at": timezone.now()}
         )
     files = Attachment.objects.filter(turn=turn).values_list("file", flat=True)
     attachment_files_delete_on_commit(names=list(files))

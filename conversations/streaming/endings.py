@@ -15,6 +15,7 @@ from conversations.streaming import supervision
 from conversations.streaming.events import DeltaKind, finished_parse, turn_message
 from conversations.streaming.jobs import Job, job_generating_publish, job_publish
 from conversations.streaming.requests import response_cancel
+from responses_client.usage import usage_add
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +53,16 @@ async def job_finish(job: Job, *, status: str, error: str = "", retryable: bool 
         await _cancel_at_provider(job)
     if job.relay.texts["reasoning"] and job.reasoning_ended_at is None:
         job.reasoning_ended_at = timezone.now()
-    output_text, reasoning_text = (
-        _final_texts(job, kind="text"),
-        _final_texts(job, kind="reasoning"),
-    )
+    output_text, reasoning_text = final_texts(job, kind="text"), final_texts(job, kind="reasoning")
     turn = await database_sync_to_async(services.turn_finish)(
         turn_id=job.turn.pk,
         status=status,
         output_text=output_text,
         reasoning_text=reasoning_text,
-        usage=job.finished.usage if job.finished else None,
+        usage=usage_add(job.usage_before, job.finished.usage if job.finished else None),
+        tool_calls=_calls_settled(job),
+        compacted=job.compacted or bool(job.finished and job.finished.compacted),
+        citations=list(job.finished.citations) if job.finished else [],
         error=error,
         retryable=retryable,
         started_at=job.started_at,
@@ -95,10 +96,17 @@ async def _recorded(job: Job) -> None:
         logger.exception("Turn %s: saving the response id failed", job.turn.pk)
 
 
-def _final_texts(job: Job, *, kind: DeltaKind) -> str:
-    """The terminal response's text when it has one, else exactly what was relayed."""
+def _calls_settled(job: Job) -> list[dict[str, object]]:
+    """The turn's function calls; those a Stop or a failure cut short say so."""
+    cut = {"output": "Not run to the end: the turn ended first.", "ok": False}
+    return [call if call["ok"] is not None else {**call, **cut} for call in job.tool_calls]
+
+
+def final_texts(job: Job, *, kind: DeltaKind) -> str:
+    """The turn's text so far: the earlier tool rounds' and the terminal response's when it has
+    one, else exactly what was relayed."""
     relayed = "".join(job.relay.texts[kind])
-    if job.finished is None:
+    if job.finished is None or job.text_before is None:
         return relayed
     final = job.finished.output_text if kind == "text" else job.finished.reasoning_text
-    return relayed if final is None else final
+    return relayed if final is None else job.text_before.get(kind, "") + final

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from conversations.tools.hosted import HOSTED_ITEM_TYPES, citations
 from responses_client.errors import error_code
 from responses_client.usage import Usage, usage_parse
 
@@ -50,6 +51,13 @@ class ReasoningDone:
 
 
 @dataclass(frozen=True)
+class HostedCall:
+    """A tool the provider ran itself (web search, code interpreter…) ended: its output item."""
+
+    item: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class StreamError:
     message: str
     retryable: bool = True
@@ -63,9 +71,17 @@ class Finished:
     output_text: str | None
     reasoning_text: str | None
     retryable: bool = True
+    # The response's function_call items, for chatsite to run; its whole output, to send back
+    # to a provider that keeps no state.
+    function_calls: tuple[dict[str, Any], ...] = ()
+    output: tuple[dict[str, Any], ...] = ()
+    # The provider summarised the earlier context first (a compaction item leads the output).
+    compacted: bool = False
+    # The sources the answer cites: [{url, title}].
+    citations: tuple[dict[str, str], ...] = ()
 
 
-Event = Created | Delta | ReasoningDone | StreamError | Finished
+Event = Created | Delta | ReasoningDone | HostedCall | StreamError | Finished
 
 
 def event_parse(*, event: dict[str, Any]) -> Event | None:
@@ -75,8 +91,8 @@ def event_parse(*, event: dict[str, Any]) -> Event | None:
         return Created(response_id=event["response"]["id"])
     if kind in DELTA_KINDS:
         return Delta(kind=DELTA_KINDS[kind], text=event.get("delta") or "")
-    if kind == "response.output_item.done" and event.get("item", {}).get("type") == "reasoning":
-        return ReasoningDone()
+    if kind == "response.output_item.done":
+        return _item_done(event.get("item") or {})
     if kind == "error":
         return StreamError(
             message=str(event["error"].get("message") or "The provider failed."),
@@ -84,6 +100,14 @@ def event_parse(*, event: dict[str, Any]) -> Event | None:
         )
     if kind in TERMINAL_STATUSES:
         return finished_parse(status=TERMINAL_STATUSES[kind], response=event.get("response") or {})
+    return None
+
+
+def _item_done(item: dict[str, Any]) -> Event | None:
+    if item.get("type") == "reasoning":
+        return ReasoningDone()
+    if item.get("type") in HOSTED_ITEM_TYPES:
+        return HostedCall(item=item)
     return None
 
 
@@ -99,6 +123,10 @@ def finished_parse(*, status: str, response: dict[str, Any]) -> Finished:
         ),
         reasoning_text=_reasoning_text(output),
         retryable=error_retryable(code=error_code(response)),
+        function_calls=tuple(item for item in output if item.get("type") == "function_call"),
+        output=tuple(output),
+        compacted=any(item.get("type") == "compaction" for item in output),
+        citations=tuple(citations(output=output)),
     )
 
 
@@ -155,6 +183,11 @@ def response_message(*, turn_id: int, response_id: str) -> dict[str, Any]:
 def reasoning_done_message(*, turn_id: int, seconds: float) -> dict[str, Any]:
     """Socket frame closing the reasoning phase."""
     return {"type": "turn.reasoning_done", "turn_id": turn_id, "seconds": seconds}
+
+
+def tool_call_message(*, turn_id: int, call: dict[str, Any]) -> dict[str, Any]:
+    """Socket frame for a function call of the turn: started (no output yet) or done."""
+    return {"type": "turn.tool_call", "turn_id": turn_id, "call": call}
 
 
 def turn_message(*, kind: Literal["turn.created", "turn.finished"], turn: dict) -> dict[str, Any]:

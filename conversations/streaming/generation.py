@@ -20,13 +20,14 @@ from django.utils import timezone
 
 from conversations import selectors, services
 from conversations.models import Conversation, Turn, TurnStatus
-from conversations.streaming import parts, starts, supervision
+from conversations.streaming import parts, starts, supervision, toolrounds
 from conversations.streaming.endings import job_finish, job_finish_from_stream
 from conversations.streaming.events import (
     Created,
     Delta,
     Event,
     Finished,
+    HostedCall,
     ReasoningDone,
     StreamError,
     event_parse,
@@ -98,6 +99,10 @@ def generation_resume(*, turn: Turn) -> Job:
     job.started_at = turn.started_at or job.started_at
     job.background, job.resuming, job.response_id = True, True, turn.response_id
     job.provider_seq = turn.provider_seq
+    job.tool_calls = list(turn.tool_calls)
+    job.rounds = len({call.get("response_id") for call in job.tool_calls})
+    # What the rounds before the crash said is only in the checkpoint's relayed text.
+    job.text_before = None if job.tool_calls else {}
     return _launch(job)
 
 
@@ -146,12 +151,10 @@ async def _run(job: Job) -> None:
         job.helpers = supervision.helpers_start(job)
         await supervision.control_join(job)
         await _announce(job)
-        body = await _body(job)
-        async with aclosing(provider_events(job, body)) as events:
-            async for event in events:
-                seq = event.get("sequence_number", job.provider_seq)
-                await _handle(job, event_parse(event=event), body=body, seq=seq)
-                job.provider_seq = seq
+        body: dict[str, Any] | None = await _body(job)
+        while body is not None:
+            await _stream(job, body)
+            body = await toolrounds.tool_round(job, body=body)
         await job_finish_from_stream(job)
     except asyncio.CancelledError:
         if job.superseded:
@@ -164,7 +167,8 @@ async def _run(job: Job) -> None:
         logger.warning("Turn %s failed at the provider: %r", job.turn.pk, exc)
         # A re-attach that fails leaves the turn as its dead worker left it: interrupted.
         status = TurnStatus.INTERRUPTED if job.resuming else TurnStatus.FAILED
-        await job_finish(job, status=status, error=exc.readable, retryable=exc.retryable)
+        error = toolrounds.tool_refusal_text(exc) or exc.readable
+        await job_finish(job, status=status, error=error, retryable=exc.retryable)
     except Exception:
         logger.exception("Turn %s failed", job.turn.pk)
         await job_finish(job, status=TurnStatus.FAILED, error=INTERNAL_ERROR)
@@ -172,6 +176,16 @@ async def _run(job: Job) -> None:
         job.helpers_stop()
         _release(job)
         await supervision.control_leave(job)
+
+
+async def _stream(job: Job, body: dict[str, Any]) -> None:
+    """Relay one response of the turn (its first, or the next after a tool round)."""
+    job.created.clear()
+    async with aclosing(provider_events(job, body)) as events:
+        async for event in events:
+            seq = event.get("sequence_number", job.provider_seq)
+            await _handle(job, event_parse(event=event), body=body, seq=seq)
+            job.provider_seq = seq
 
 
 async def _body(job: Job) -> dict[str, Any]:
@@ -222,14 +236,20 @@ async def _handle(job: Job, event: Event | None, *, body: dict[str, Any], seq: i
             await job.relay.add(kind=kind, text=text)
         case ReasoningDone():
             await _reasoning_done(job)
+        case HostedCall(item=item):
+            await toolrounds.hosted_call_record(job, item=item)
         case StreamError(message=message, retryable=retryable):
             job.stream_error, job.stream_error_retryable = message, retryable
-        case Finished():
-            job.finished, job.finishing = event, True
+        case Finished(function_calls=calls):
+            # A response that calls tools is not the turn's end: a Stop still stops the loop.
+            job.finished, job.finishing = event, not calls
 
 
 async def _record_start(job: Job, *, body: dict[str, Any]) -> None:
     """Save the response id (a re-attach after a crash needs it): the turn is streaming."""
+    if job.rounds:
+        await toolrounds.round_record(job)
+        return
     start = services.TurnStart(
         turn_id=job.turn.pk,
         response_id=job.response_id,

@@ -13,6 +13,7 @@ from conversations import services
 from conversations.models import Turn
 from conversations.streaming.events import Finished
 from conversations.streaming.relay import Relay
+from responses_client.usage import Usage
 
 STOP_WAITS_FOR_ID_SECONDS = 5.0
 
@@ -70,6 +71,15 @@ class Job:
     # The provider's sequence_number of the last event handled: where a re-attach resumes.
     provider_seq: int | None = None
     resuming: bool = False
+    # Tool rounds (streaming.toolrounds): the calls run so far, how many rounds ended, and what
+    # those rounds said (None after a re-attach: the relayed text is then the whole truth) and
+    # counted.
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    rounds: int = 0
+    text_before: dict[str, str] | None = field(default_factory=dict)
+    usage_before: Usage | None = None
+    # An earlier round's response compacted the context.
+    compacted: bool = False
 
 
 async def job_generating_publish(job: Job, *, generating: bool) -> None:

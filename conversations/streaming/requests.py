@@ -12,6 +12,8 @@ from django.conf import settings
 from conversations import selectors
 from conversations.models import Conversation, ReasoningEffort, Turn
 from conversations.streaming import parts
+from conversations.tools.hosted import MCP_PREFIX, hosted_definitions, hosted_includes
+from conversations.tools.registry import tool_definitions
 from responses_client import client
 
 if TYPE_CHECKING:
@@ -46,8 +48,7 @@ def request_body_sync(
         "model": conversation.model or settings.OPENAI_MODEL,
         "input": _turn_input(turn),
         "store": True,
-        # A chat longer than the model's window loses its oldest turns rather than failing.
-        "truncation": "auto",
+        **_long_chat_fields(),
     }
     if background:
         body["background"] = True
@@ -57,6 +58,8 @@ def request_body_sync(
         body["temperature"] = conversation.temperature
     if conversation.max_output_tokens is not None:
         body["max_output_tokens"] = conversation.max_output_tokens
+    if conversation.tools:
+        body.update(_tool_fields(conversation))
     if conversation.reasoning_effort != ReasoningEffort.NONE:
         # OpenAI streams reasoning summaries only when asked for; others ignore "summary".
         body["reasoning"] = {"effort": conversation.reasoning_effort, "summary": "auto"}
@@ -64,6 +67,30 @@ def request_body_sync(
         _context_fields(conversation=conversation, turn=turn, previous=previous_response_id)
     )
     return body
+
+
+def _tool_fields(conversation: Conversation) -> dict[str, Any]:
+    """`tools` (functions chatsite runs, then the provider's hosted tools) and what to include."""
+    names = conversation.tools
+    servers = (
+        selectors.mcp_servers_enabled() if any(n.startswith(MCP_PREFIX) for n in names) else []
+    )
+    hosted = hosted_definitions(
+        names=names, vector_store_ids=conversation.vector_store_ids, mcp_servers=servers
+    )
+    fields: dict[str, Any] = {"tools": [*tool_definitions(names=names), *hosted]}
+    if includes := hosted_includes(names=names):
+        fields["include"] = includes
+    return fields
+
+
+def _long_chat_fields() -> dict[str, Any]:
+    """What a chat longer than the model's window does: its earlier turns are summarised
+    (compaction, where the provider keeps the chain), else the oldest are dropped."""
+    if settings.CHAT_COMPACTION and not settings.OPENAI_STATELESS:
+        threshold = settings.CHAT_COMPACT_THRESHOLD
+        return {"context_management": [{"type": "compaction", "compact_threshold": threshold}]}
+    return {"truncation": "auto"}
 
 
 def _context_fields(*, conversation: Conversation, turn: Turn, previous: str) -> dict[str, Any]:

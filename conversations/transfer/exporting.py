@@ -20,6 +20,8 @@ TURN_FIELDS = [
     "model",
     "response_id",
     "previous_response_id",
+    "tool_calls",
+    "compacted",
 ]
 USAGE_FIELDS = ["input_tokens", "output_tokens", "reasoning_tokens", "cached_tokens"]
 TIME_FIELDS = ["created_at", "started_at", "reasoning_ended_at", "finished_at"]
@@ -33,6 +35,7 @@ def conversation_settings(conversation: Conversation) -> dict[str, Any]:
         "temperature": conversation.temperature,
         "max_output_tokens": conversation.max_output_tokens,
         "reasoning_effort": conversation.reasoning_effort,
+        "tools": conversation.tools,
     }
 
 
@@ -75,8 +78,28 @@ def conversation_markdown(*, conversation: Conversation, turns: list[Turn]) -> s
         if turn.reasoning_text:
             lines += ["<details>", "<summary>Thinking</summary>", "", turn.reasoning_text]
             lines += ["", "</details>", ""]
+        lines += [line for call in turn.tool_calls for line in _tool_call_lines(call)]
         lines += [turn.output_text or "*(no answer)*", "", _turn_note(turn), ""]
     return "\n".join(lines)
+
+
+def _tool_call_lines(call: dict[str, Any]) -> list[str]:
+    """A function call, folded as in the chat: its name, then arguments and result as code."""
+    return [
+        "<details>",
+        f"<summary>Tool: {call.get('name', '')}</summary>",
+        "",
+        "```json",
+        str(call.get("arguments") or "{}"),
+        "```",
+        "",
+        "```text",
+        str(call.get("output") or ""),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
 
 
 def _attachments(turn: Turn) -> list:

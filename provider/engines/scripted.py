@@ -16,7 +16,8 @@ Directives inside T:
   event and `response.failed`);
 - `[recall]` makes the message "Earlier you said: " + the previous user messages of the
   context joined with " | " (so chaining through previous_response_id is testable);
-- `[call]` makes the reply a call of the first function tool under `tool_choice: "auto"`.
+- `[call]` makes the reply a call of the first function tool under `tool_choice: "auto"`;
+- `[arg=TEXT]` makes the strings of structured output (a call's arguments included) TEXT, not T.
 
 Tool choice (the `choose` pass, under `tool_choice` auto, required or allowed_tools): the tools
 called are those whose name appears in T, in the order the tools are listed (only the first
@@ -115,7 +116,8 @@ def _output_text(generation: Generation, last: str) -> str:
     if schema is None:
         return reply_text(generation.messages)
     plain = schema.get("type") == "object" and not schema.get("properties")
-    filler = reply_text(generation.messages) if plain else last
+    argument = re.search(r"\[arg=([^\]]*)\]", last)
+    filler = reply_text(generation.messages) if plain else argument[1] if argument else last
     return json.dumps(example(schema, filler))
 
 

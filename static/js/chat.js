@@ -172,6 +172,7 @@ const handlers = {
   "turn.response": (message) => views.get(message.turn_id)?.setResponseId(message.response_id),
   "turn.delta": (message) => views.get(message.turn_id)?.applyDelta(message),
   "turn.reasoning_done": (message) => views.get(message.turn_id)?.reasoningDone(message.seconds),
+  "turn.tool_call": (message) => views.get(message.turn_id)?.toolCall(message.call),
   // Another server process re-attached to the turn: its checkpoint, then deltas after seq.
   "turn.resumed": (message) => addOrUpdate(message.turn).resumeFrom(message.seq),
   "turn.finished": (message) => {

@@ -1,6 +1,7 @@
 // One turn on screen: the user's message and the assistant's reasoning, answer, error and usage.
 import { attachmentElement } from "./attachments.js";
 import { copyText, renderMarkdown } from "./markdown.js";
+import { SourcesView, ToolCallsView } from "./toolcalls.js";
 
 export const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled", "interrupted"]);
 
@@ -77,6 +78,10 @@ export class TurnView {
     this.reasoningBody = el("div", "reasoning-text");
     this.reasoning.append(this.summary, this.reasoningBody);
     this.summary.addEventListener("click", () => { this.userOpenedReasoning = true; });
+    this.toolCalls = new ToolCallsView();
+    this.sources = new SourcesView();
+    // The provider summarised the turns before this one to make room (compaction).
+    this.compactNote = el("p", "turn-note", "Earlier turns summarised");
     this.answer = el("div", "answer");
     this.typing = el("p", "typing", "Working");
     this.error = el("p", "turn-error");
@@ -87,7 +92,7 @@ export class TurnView {
     this.copy = button("turn-action", "Copy answer", () => this.copyAnswer());
     const tools = el("div", "turn-tools");
     tools.append(this.copy, this.regenerate);
-    this.assistant.append(this.reasoning, this.answer, this.typing, this.error, this.retry, this.meta, tools);
+    this.assistant.append(this.compactNote, this.reasoning, this.toolCalls.element, this.answer, this.sources.element, this.typing, this.error, this.retry, this.meta, tools);
     this.element.append(this.files, user, this.assistant);
     this.update(turn);
   }
@@ -201,6 +206,9 @@ export class TurnView {
     this.retryable = Boolean(turn.retryable);
     // Frames that do not carry the files (a turn finishing) leave them as they are.
     if (turn.attachments) this.showAttachments(turn.attachments);
+    if (turn.tool_calls) this.toolCalls.show(turn.tool_calls);
+    this.compactNote.hidden = !turn.compacted;
+    this.sources.show(turn.citations);
     this.render();
   }
 
@@ -233,6 +241,12 @@ export class TurnView {
     if (kind === "reasoning") this.reasoningText += delta;
     else this.text += delta;
     this.queueRender();
+  }
+
+  /** A function call started or ended (a turn.tool_call frame). */
+  toolCall(call) {
+    if (!this.terminal) this.assistant.dataset.status = "streaming";
+    this.toolCalls.upsert(call);
   }
 
   reasoningDone(seconds) {

@@ -72,3 +72,25 @@ def test_rename_strips_and_requires_text():
     assert RenameForm({"title": "  Plans  "}).is_valid()
     assert not RenameForm({"title": "   "}).is_valid()
     assert not RenameForm({"title": "x" * 201}).is_valid()
+
+
+def test_settings_store_one_list_of_tools_ours_then_the_provider_s():
+    data = {**VALID, "tools": ["calculator"], "hosted_tools": ["web_search", "mcp: deepwiki"]}
+    form = ConversationSettingsForm(data, mcp_labels=["deepwiki"])
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["tools"] == ["calculator", "web_search", "mcp: deepwiki"]
+    assert "hosted_tools" not in form.cleaned_data
+
+
+def test_settings_file_search_needs_a_vector_store():
+    form = ConversationSettingsForm({**VALID, "hosted_tools": ["file_search"]})
+    assert form.errors["vector_store_ids"] == ["file_search needs at least one vector store id."]
+    data = {**VALID, "hosted_tools": ["file_search"], "vector_store_ids": " vs_1, ,vs_2,vs_1"}
+    form = ConversationSettingsForm(data)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["vector_store_ids"] == ["vs_1", "vs_2"]
+
+
+def test_settings_offer_only_enabled_mcp_servers():
+    form = ConversationSettingsForm({**VALID, "hosted_tools": ["mcp: gone"]}, mcp_labels=[])
+    assert "hosted_tools" in form.errors

@@ -121,6 +121,8 @@ def test_turn_as_dict_shape(conversation_factory):
         },
         "error": "",
         "retryable": False,
+        "tool_calls": [],
+        "compacted": False,
         "attachments": [],  # the service that created it gave it its (no) files
     }
 

@@ -458,3 +458,25 @@ def test_create_over_a_limit_is_refused_and_keeps_the_message(owner_client, owne
     assert response.status_code == 400
     assert not Conversation.objects.exists()
     assert b"Hello there" in response.content and b"messages in the last minute" in response.content
+
+
+def test_settings_turn_tools_on_and_off(owner_client, conversation):
+    page = owner_client.get(url("conversation_settings", conversation)).content.decode()
+    assert "<legend>Tools</legend>" in page
+    assert 'value="calculator"' in page and 'value="search_conversations"' in page
+    data = settings_data(tools=["calculator", "current_time"])
+    owner_client.post(url("conversation_settings", conversation), data)
+    conversation.refresh_from_db()
+    assert conversation.tools == ["calculator", "current_time"]
+    owner_client.post(url("conversation_settings", conversation), settings_data())
+    conversation.refresh_from_db()
+    assert conversation.tools == []
+
+
+def test_settings_refuse_an_unknown_tool(owner_client, conversation):
+    data = settings_data(tools=["calculator", "shell"])
+    response = owner_client.post(url("conversation_settings", conversation), data)
+    assert response.status_code == 400
+    assert "tools" in response.context["form"].errors
+    conversation.refresh_from_db()
+    assert conversation.tools == []

@@ -148,3 +148,80 @@ def _response(response_id: str, *, previous: str | None) -> dict[str, Any]:
 def request_json(request: httpx.Request) -> Any:
     """The decoded body of a recorded request."""
     return json.loads(request.content)
+
+
+# Output items of OpenAI's hosted tools, in the shapes api.openai.com returns them (with the
+# `include` entries chatsite asks for), for tests of how a turn records and shows them.
+WEB_SEARCH_CALL = {
+    "type": "web_search_call",
+    "id": "ws_68c1f3e0b6a88193a1",
+    "status": "completed",
+    "action": {
+        "type": "search",
+        "query": "capybara lifespan",
+        "sources": [
+            {"type": "url", "url": "https://en.wikipedia.org/wiki/Capybara"},
+            {"type": "url", "url": "javascript:alert(1)"},
+        ],
+    },
+}
+CITED_MESSAGE = {
+    "type": "message",
+    "id": "msg_68c1f3e4a3",
+    "status": "completed",
+    "role": "assistant",
+    "content": [
+        {
+            "type": "output_text",
+            "text": "Capybaras live 8 to 10 years (Wikipedia).",
+            "logprobs": [],
+            "annotations": [
+                {
+                    "type": "url_citation",
+                    "start_index": 29,
+                    "end_index": 40,
+                    "url": "https://en.wikipedia.org/wiki/Capybara",
+                    "title": "Capybara - Wikipedia",
+                },
+                {
+                    "type": "url_citation",
+                    "start_index": 29,
+                    "end_index": 40,
+                    "url": "data:text/html,<script>alert(1)</script>",
+                    "title": "bad",
+                },
+            ],
+        }
+    ],
+}
+CODE_INTERPRETER_CALL = {
+    "type": "code_interpreter_call",
+    "id": "ci_68c1f4",
+    "status": "completed",
+    "code": "print(1234 * 5678)",
+    "container_id": "cntr_68c1f4",
+    "outputs": [{"type": "logs", "logs": "7006652\n"}],
+}
+FILE_SEARCH_CALL = {
+    "type": "file_search_call",
+    "id": "fs_68c1f5",
+    "status": "completed",
+    "queries": ["refund policy"],
+    "results": [
+        {
+            "file_id": "file-abc",
+            "filename": "policy.pdf",
+            "score": 0.93,
+            "text": "Refunds in 30 days.",
+        }
+    ],
+}
+MCP_CALL = {
+    "type": "mcp_call",
+    "id": "mcp_68c1f6",
+    "server_label": "deepwiki",
+    "name": "ask_question",
+    "arguments": '{"repoName": "django/django", "question": "What is a QuerySet?"}',
+    "output": "A QuerySet is a lazy collection of database rows.",
+    "error": None,
+}

@@ -76,7 +76,16 @@ def test_completed_gives_usage_and_output():
         error="",
         output_text="Hello!",
         reasoning_text="Plan",
+        output=(reasoning, MESSAGE),
     )
+
+
+def test_function_calls_are_picked_out_of_the_output():
+    call = {"type": "function_call", "call_id": "c1", "name": "calculator", "arguments": "{}"}
+    response = {"status": "completed", "output": [MESSAGE, call]}
+    finished = event_parse(event={"type": "response.completed", "response": response})
+    assert finished.function_calls == (call,)
+    assert finished.output == (MESSAGE, call)
 
 
 def test_summary_used_when_no_raw_reasoning():

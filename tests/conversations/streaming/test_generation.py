@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import threading
 from datetime import timedelta
 
@@ -17,108 +16,10 @@ from django.utils import timezone
 from conversations import services
 from conversations.models import Turn, TurnStatus
 from conversations.streaming import generation, reaper, relay, supervision
-from responses_client import client
+from tests.conversations.streaming.mockprovider import STREAM, answer_then_hang, encode, ev
 from tests.polling import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-USAGE = {
-    "input_tokens": 5,
-    "input_tokens_details": {"cached_tokens": 1},
-    "output_tokens": 7,
-    "output_tokens_details": {"reasoning_tokens": 3},
-}
-REASONING_ITEM = {"type": "reasoning", "summary": [], "content": []}
-
-
-def ev(kind: str, **fields) -> dict:
-    return {"type": kind, **fields}
-
-
-def completed(text: str, reasoning: str = "") -> dict:
-    output = [{"type": "message", "content": [{"type": "output_text", "text": text}]}]
-    if reasoning:
-        part = {"type": "reasoning_text", "text": reasoning}
-        output.insert(0, {**REASONING_ITEM, "content": [part]})
-    return ev(
-        "response.completed", response={"status": "completed", "output": output, "usage": USAGE}
-    )
-
-
-STREAM = [
-    ev("response.created", response={"id": "resp_1"}),
-    ev("response.reasoning_text.delta", delta="Plan"),
-    ev("response.reasoning_text.delta", delta="ning"),
-    ev("response.output_item.done", item=REASONING_ITEM),
-    ev("response.output_text.delta", delta="You "),
-    ev("response.output_text.delta", delta="said"),
-    completed("You said", reasoning="Planning"),
-]
-
-
-def encode(events: list[dict]) -> bytes:
-    return b"".join(f"data: {json.dumps(e)}\n\n".encode() for e in events)
-
-
-def answer_then_hang(provider, events: list[dict]) -> None:
-    """The provider sends these events, then keeps the stream open without another word."""
-
-    async def body():
-        yield encode(events)
-        await asyncio.Event().wait()
-
-    provider.answer = lambda: httpx.Response(200, content=body())
-
-
-class Published(list):
-    """Messages published to the groups, with a way to wait for one."""
-
-    async def wait_for(self, predicate) -> None:
-        while not any(predicate(m) for m in self):
-            self.arrived = asyncio.Event()
-            await self.arrived.wait()
-
-
-@pytest.fixture
-def published(monkeypatch):
-    """Capture what services publish to the conversation groups."""
-    messages = Published()
-
-    async def publish(*, conversation_id, message):
-        messages.append(message)
-        if hasattr(messages, "arrived"):
-            messages.arrived.set()
-
-    monkeypatch.setattr(services.publishing, "conversation_publish", publish)
-    return messages
-
-
-@pytest.fixture
-def provider(settings, monkeypatch):
-    """A mocked provider; set .answer to a response factory. Records request bodies."""
-    settings.OPENAI_BASE_URL = "http://provider.test/v1"
-    state = type(
-        "State",
-        (),
-        {"bodies": [], "answer": None, "calls": [], "cancelled": {"status": "cancelled"}},
-    )
-
-    async def no_sleep(seconds):
-        return None
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        state.calls.append(f"{request.method} {request.url.path}?{request.url.query.decode()}")
-        if request.url.path.endswith("/cancel"):
-            return httpx.Response(200, json=state.cancelled)
-        if request.method != "POST":
-            return state.answer()
-        state.bodies.append(json.loads(request.content))
-        return state.answer()
-
-    state.answer = lambda: httpx.Response(200, content=encode(STREAM))
-    monkeypatch.setattr(client, "transport", httpx.MockTransport(handler))
-    monkeypatch.setattr(client, "_sleep", no_sleep)
-    return state
 
 
 @pytest.fixture
@@ -168,7 +69,7 @@ async def test_request_body(provider, published, conversation_factory, settings)
         "model": "default-model",
         "input": "hi",
         "store": True,
-        "truncation": "auto",
+        "context_management": [{"type": "compaction", "compact_threshold": 6144}],
         "background": True,
         "stream": True,
         "instructions": "Be brief.",
@@ -176,6 +77,17 @@ async def test_request_body(provider, published, conversation_factory, settings)
         "max_output_tokens": 64,
         "reasoning": {"effort": "high", "summary": "auto"},
     }
+
+
+@pytest.mark.parametrize("stateless", [False, True])
+async def test_without_compaction_a_long_chat_is_truncated(
+    provider, published, turn, settings, stateless
+):
+    # Off by setting, or on but useless: a stateless provider keeps no chain to compact.
+    settings.CHAT_COMPACTION, settings.OPENAI_STATELESS = stateless, stateless
+    await run(turn)
+    assert provider.bodies[0]["truncation"] == "auto"
+    assert "context_management" not in provider.bodies[0]
 
 
 async def test_effort_none_sends_no_reasoning_and_chains(provider, published, turn):

@@ -1,0 +1,1 @@
+"""Tests of the function tools chatsite runs."""
