@@ -105,6 +105,16 @@ def leases_renew(*, tokens: Iterable[uuid.UUID], lease_seconds: float) -> int:
     )
 
 
+def items_release(*, item_ids: list[int]) -> int:
+    """Queue again items claimed but never sent (a worker pausing at the owner's limit)."""
+    return Item.objects.filter(pk__in=item_ids, status=ItemStatus.RUNNING).update(
+        status=ItemStatus.QUEUED,
+        lease_token=None,
+        lease_expires_at=None,
+        attempts=F("attempts") - 1,
+    )
+
+
 @transaction.atomic
 def items_finish(*, run_id: uuid.UUID, outcomes: list[ItemOutcome]) -> int:
     """Store results whose lease still holds, and add exactly those to the run's totals."""
