@@ -18,10 +18,10 @@ from django.utils import timezone
 from accounts import limits
 from batches import configs as sweep
 from batches.models import Item, ItemStatus, Run, RunStatus
+from batches.outcomes import RESULT_FIELDS, TOKEN_FIELDS
 from batches.parsing import prompt_label
 from pricing.selectors import cost_compute, prices_by_model
 
-TOKEN_FIELDS = ("input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens")
 PROGRESS_FIELDS = ("status", "total", "done", "failed", "cancelled", *TOKEN_FIELDS, "cost")
 PROMPTS_PER_PAGE = 50
 UNFINISHED_RUN = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -132,18 +132,8 @@ async def arun_progress(*, run_id: uuid.UUID) -> dict[str, Any]:
 
 def cached_outcome(*, owner_id: int, key: str) -> dict[str, Any] | None:
     """An answered item of the same owner with the same cache key, as result fields."""
-    fields = [
-        "response_id",
-        "output_text",
-        "output_json",
-        "schema_valid",
-        "schema_error",
-        "response_status",
-        *TOKEN_FIELDS,
-        "first_token_ms",
-        "latency_ms",
-        "cost",
-    ]
+    # An earlier answer's error and reuse are its own: the new item is a reuse without error.
+    fields = [name for name in RESULT_FIELDS if name not in ("error", "reused")]
     return (
         Item.objects.filter(run__owner_id=owner_id, cache_key=key, status=ItemStatus.DONE)
         .values(*fields)

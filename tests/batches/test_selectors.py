@@ -12,29 +12,10 @@ from accounts.models import UserLimits
 from batches import selectors
 from batches.models import Item, ItemStatus
 from batches.parsing import Prompt
-from batches.services import run_create
+from tests.samples import BATCH_CONFIG
 
 pytestmark = pytest.mark.django_db
-CONFIG = {
-    "model": "m1",
-    "temperature": None,
-    "instructions": "",
-    "reasoning_effort": None,
-    "max_output_tokens": 100,
-}
-
-
-@pytest.fixture
-def run_factory(user_factory):
-    def create(owner=None, prompts=("a", "b", "c")):
-        return run_create(
-            owner=owner or user_factory(),
-            name="r",
-            prompts=[Prompt(input=text) for text in prompts],
-            configs=[CONFIG],
-        )
-
-    return create
+CONFIG = {**BATCH_CONFIG, "max_output_tokens": 100}
 
 
 def _answer(item: Item, *, tokens: tuple[int, int], reused: bool = False, ago: int = 0) -> None:
@@ -45,7 +26,7 @@ def _answer(item: Item, *, tokens: tuple[int, int], reused: bool = False, ago: i
 
 
 def test_batch_tokens_count_own_answered_items_since_then_not_reused_ones(run_factory):
-    mine, theirs = run_factory(), run_factory()
+    mine, theirs = run_factory(prompts=("a", "b", "c")), run_factory()
     first, second, third = mine.items.all()
     _answer(first, tokens=(5, 3))
     _answer(second, tokens=(7, 1), reused=True)

@@ -9,34 +9,11 @@ from django.urls import reverse
 
 from accounts.models import UserLimits
 from batches.models import Item, Run
-from batches.parsing import Prompt
-from batches.services import run_create
 from chatsite.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FORM = {"models": "m1, m2", "temperatures": "0.2, 0.9", "concurrency": "4", "store": "on"}
-
-
-@pytest.fixture
-def run_factory(user_factory):
-    def create(owner=None):
-        return run_create(
-            owner=owner or user_factory(),
-            name="r",
-            prompts=[Prompt(input="a"), Prompt(input="b")],
-            configs=[
-                {
-                    "model": "m1",
-                    "temperature": None,
-                    "instructions": "",
-                    "reasoning_effort": None,
-                    "max_output_tokens": None,
-                }
-            ],
-        )
-
-    return create
 
 
 def test_start_run_stores_prompts_times_configurations(client, user_factory, monkeypatch):

@@ -9,8 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from batches.models import Item, Run
-from batches.parsing import Prompt
-from batches.services import run_create
 from chatsite.asgi import application
 from conversations import services
 from conversations.models import Attachment, Conversation, Turn
@@ -21,17 +19,10 @@ PASSWORD = "pw-for-tests-123"
 # Pages anyone may open, not A's: signing in and out is not access to A's data.
 PUBLIC = {"login", "logout", "signup", "admin:login", "admin:logout"}
 LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
-CONFIG = {
-    "model": "m1",
-    "temperature": None,
-    "instructions": "",
-    "reasoning_effort": None,
-    "max_output_tokens": None,
-}
 
 
 @pytest.fixture
-def victim(django_user_model):
+def victim(django_user_model, run_factory):
     """User A (a superuser, so the admin holds their rows): a conversation, a turn, a file, and a
     batch run with an answered item."""
     owner = django_user_model.objects.create_superuser(username="alice", password=PASSWORD)
@@ -48,9 +39,7 @@ def victim(django_user_model):
     attachment = services.attachment_create(owner=owner, upload=upload)
     attachment.turn = turn
     attachment.save(update_fields=["turn"])
-    run = run_create(
-        owner=owner, name="Alice's secret run", prompts=[Prompt(input="secret")], configs=[CONFIG]
-    )
+    run = run_factory(owner=owner, name="Alice's secret run", prompts=("secret",))
     run.items.update(status="done", output_text="secret answer", response_id="resp_alice_batch")
     return owner, conversation, turn, attachment, run
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 
 from batches.models import ItemStatus, Run, RunStatus
-from batches.parsing import Prompt
 from batches.running import worker
 from batches.selectors import run_progress
-from batches.services import run_create
 from tests.batches.fake_provider import FakeProvider
+from tests.samples import BATCH_CONFIG
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 TOKENS_PER_ITEM = 8  # the fake's usage: 5 input + 3 output
@@ -34,21 +33,12 @@ def _statuses(run: Run) -> list[str]:
 
 
 def test_a_run_pauses_at_the_token_limit_and_resumes_losing_nothing(
-    settings, fake_provider, user_factory
+    settings, fake_provider, run_factory
 ):
     _limit_tokens(settings, 2 * TOKENS_PER_ITEM)
-    config = {
-        "model": "fake-model",
-        "temperature": None,
-        "instructions": "",
-        "reasoning_effort": None,
-        "max_output_tokens": None,
-    }
-    run = run_create(
-        owner=user_factory(),
-        name="r",
-        prompts=[Prompt(input=f"p{n}") for n in range(20)],
-        configs=[config],
+    run = run_factory(
+        prompts=[f"p{n}" for n in range(20)],
+        configs=[{**BATCH_CONFIG, "model": "fake-model"}],
         concurrency=1,
         store=False,
     )
