@@ -48,7 +48,12 @@ def batch_index(request: HttpRequest) -> HttpResponse:
                 **{key: data[key] for key in RUN_OPTIONS},
             )
             return redirect("batch_detail", run_id=run.pk)
-    context = {"form": form, "preview": preview, "runs": selectors.run_list(owner=request.user)}
+    context = {
+        "form": form,
+        "preview": preview,
+        "runs": selectors.run_list(owner=request.user),
+        "paused": selectors.run_pause_reason(owner_id=request.user.pk),
+    }
     status = 400 if status == 200 and form.errors else status
     return render(request, "batches/index.html", context, status=status)
 

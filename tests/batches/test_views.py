@@ -87,6 +87,15 @@ def test_runs_started_too_fast_are_a_429_naming_the_wait(client, run_factory, mo
     assert Run.objects.count() == 1
 
 
+def test_the_run_list_says_unfinished_runs_are_paused_and_why(client, run_factory):
+    run = run_factory()
+    UserLimits.objects.create(user=run.owner, tokens_per_day=0)
+    client.force_login(run.owner)
+    page = client.get(reverse("batch_index")).content.decode()
+    assert "Unfinished runs are paused: You have used your 0 tokens for today" in page
+    assert "Queued (paused)" in page
+
+
 def test_preview_estimates_output_tokens_too_and_says_how(client, user_factory):
     client.force_login(user_factory())
     form = {**FORM, "models": "m1", "temperatures": "", "max_output_tokens": "50"}
