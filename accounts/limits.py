@@ -76,19 +76,47 @@ def limit_exceeded(
             "Wait for one to finish, or stop it, then send again.",
             None,
         )
-    if len(sent_in_last_minute) >= limits.messages_per_minute:
-        # A limit of 0 (a user blocked by staff) may have nothing sent to count from.
-        resets_at = min(sent_in_last_minute, default=now) + MINUTE
-        return LimitExceeded(
-            "messages_per_minute",
-            f"You have sent {limits.messages_per_minute} messages in the last minute, your "
-            f"limit. Try again in {_wait(resets_at, now)}.",
-            resets_at,
-        )
-    return _tokens_exceeded(user_id=user_id, limit=limits.tokens_per_day, now=now)
+    exceeded = _minute_exceeded(
+        sent=sent_in_last_minute, limit=limits.messages_per_minute, did="sent {} messages", now=now
+    )
+    return exceeded or tokens_exceeded(user_id=user_id, limit=limits.tokens_per_day, now=now)
 
 
-def _tokens_exceeded(*, user_id: int, limit: int, now: datetime) -> LimitExceeded | None:
+def batch_limit_exceeded(
+    *, user_id: int, started_in_last_minute: list[datetime], now: datetime
+) -> LimitExceeded | None:
+    """The limit one more batch run would pass (a run counts as one message), or None."""
+    limits = user_limits_get(user_id=user_id)
+    exceeded = _minute_exceeded(
+        sent=started_in_last_minute,
+        limit=limits.messages_per_minute,
+        did="started {} batch runs",
+        now=now,
+    )
+    return exceeded or tokens_exceeded(user_id=user_id, limit=limits.tokens_per_day, now=now)
+
+
+def _minute_exceeded(
+    *, sent: list[datetime], limit: int, did: str, now: datetime
+) -> LimitExceeded | None:
+    if len(sent) < limit:
+        return None
+    # A limit of 0 (a user blocked by staff) may have nothing sent to count from.
+    resets_at = min(sent, default=now) + MINUTE
+    return LimitExceeded(
+        "messages_per_minute",
+        f"You have {did.format(limit)} in the last minute, your limit. "
+        f"Try again in {_wait(resets_at, now)}.",
+        resets_at,
+    )
+
+
+def tokens_exceeded(
+    *, user_id: int, now: datetime, limit: int | None = None
+) -> LimitExceeded | None:
+    """The daily token limit when the user has spent it (chat and batch runs), else None."""
+    if limit is None:
+        limit = user_limits_get(user_id=user_id).tokens_per_day
     midnight = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
     if user_tokens_since(user_id=user_id, since=midnight) < limit:
         return None

@@ -1,22 +1,15 @@
-"""Admin: runs and their items (read-only), each stored response inspectable at the provider."""
+"""Admin: runs and their items (read-only), each stored response linked to the audit console."""
 
 from __future__ import annotations
 
-import json
-
-from asgiref.sync import async_to_sync
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 
 from batches import services
 from batches.models import Item, Run
-from responses_client import client
-from responses_client.errors import ProviderError
 
 
 class ReadOnly:
@@ -52,31 +45,8 @@ class ItemAdmin(ReadOnly, admin.ModelAdmin):
 
     @admin.display(description="Response")
     def response_link(self, item: Item) -> str:
+        """The stored response in the staff audit console."""
         if not item.response_id:
             return "–"
-        url = reverse("admin:batches_item_inspect", args=[item.pk])
+        url = reverse("admin:conversations_turn_response_inspect", args=[item.response_id])
         return format_html('<a href="{}">{}</a>', url, item.response_id)
-
-    def get_urls(self) -> list[URLPattern]:
-        inspect = self.admin_site.admin_view(self.inspect_view)
-        return [
-            path("<int:pk>/inspect/", inspect, name="batches_item_inspect"),
-            *super().get_urls(),
-        ]
-
-    def inspect_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The stored response as the provider returns it now."""
-        item = get_object_or_404(Item.objects.select_related("run"), pk=pk)
-        try:
-            body = async_to_sync(client.response_retrieve)(response_id=item.response_id)
-            shown, error = json.dumps(body, indent=2, ensure_ascii=False), ""
-        except ProviderError as exc:
-            shown, error = "", exc.readable
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Response {item.response_id}",
-            "item": item,
-            "response_json": shown,
-            "error": error,
-        }
-        return TemplateResponse(request, "batches/admin_inspect.html", context)

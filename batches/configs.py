@@ -19,6 +19,8 @@ ANSWER_KEYS = (
     "max_output_tokens",
     "text",
 )
+# The settings of one configuration, in the order of the sweep and of the downloads' columns.
+CONFIG_KEYS = ("model", "temperature", "instructions", "reasoning_effort", "max_output_tokens")
 INSTRUCTIONS_SEPARATOR = "---"
 
 
@@ -95,16 +97,8 @@ def config_product(
 ) -> list[dict[str, Any]]:
     """Every combination, as the dicts a run stores (models vary slowest)."""
     return [
-        {
-            "model": model,
-            "temperature": temperature,
-            "instructions": instruction,
-            "reasoning_effort": effort,
-            "max_output_tokens": limit,
-        }
-        for model, temperature, instruction, effort, limit in itertools.product(
-            models, temperatures, instructions, efforts, limits
-        )
+        dict(zip(CONFIG_KEYS, combination, strict=True))
+        for combination in itertools.product(models, temperatures, instructions, efforts, limits)
     ]
 
 

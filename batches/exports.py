@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from batches import selectors
+from batches.configs import CONFIG_KEYS
 from batches.models import Item, Run
+from batches.outcomes import ANSWER_FIELDS
 from batches.parsing import prompt_label
 
 COLUMNS = [
@@ -16,25 +18,9 @@ COLUMNS = [
     "prompt",
     "config_index",
     "config",
-    "model",
-    "temperature",
-    "instructions",
-    "reasoning_effort",
-    "max_output_tokens",
+    *CONFIG_KEYS,
     "status",
-    "output_text",
-    "output_json",
-    "schema_valid",
-    "schema_error",
-    "error",
-    "input_tokens",
-    "cached_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-    "first_token_ms",
-    "latency_ms",
-    "cost",
-    "reused",
+    *ANSWER_FIELDS,
     "response_id",
 ]
 
@@ -46,9 +32,9 @@ def _row(item: Item, columns: list[dict[str, Any]]) -> dict[str, Any]:
         "prompt": item.prompt,
         "config_index": item.config_index,
         "config": config["label"],
-        **{key: config.get(key) for key in COLUMNS[4:9]},
+        **{key: config.get(key) for key in CONFIG_KEYS},
         "status": item.status,
-        **{key: getattr(item, key) for key in COLUMNS[10:]},
+        **{key: getattr(item, key) for key in (*ANSWER_FIELDS, "response_id")},
         "cost": format(item.cost.normalize(), "f") if item.cost is not None else None,
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jsonschema
 from django import forms
 from django.conf import settings
 
@@ -12,7 +13,6 @@ from batches import configs as sweep
 from batches.parsing import PromptsError, prompts_parse
 
 MAX_CONFIGS = 64
-MAX_FILE_BYTES = 32 * 2**20
 
 
 class RunForm(forms.Form):
@@ -79,8 +79,14 @@ class RunForm(forms.Form):
             schema = json.loads(text)
         except ValueError as exc:
             raise forms.ValidationError(f"Not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise forms.ValidationError("The JSON is nested too deeply.") from exc
         if not isinstance(schema, dict):
             raise forms.ValidationError("A JSON schema is an object.")
+        try:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise forms.ValidationError(f"Not a valid JSON schema: {exc.message}.") from exc
         return schema
 
     def clean(self) -> dict[str, Any]:
@@ -93,8 +99,10 @@ class RunForm(forms.Form):
         upload = data.get("prompt_file")
         try:
             if upload:
-                if upload.size > MAX_FILE_BYTES:
-                    raise PromptsError("the file is larger than 32 MB")
+                if upload.size > settings.BATCH_FILE_MAX_BYTES:
+                    raise PromptsError(
+                        f"the file is larger than {settings.BATCH_FILE_MAX_BYTES // 2**20} MiB"
+                    )
                 text = upload.read().decode("utf-8-sig")
                 data["prompt_set"] = prompts_parse(
                     text=text, filename=upload.name, template=data.get("template", "")

@@ -7,24 +7,22 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-# Result fields an outcome may set on its item (the rest of the row is the claim's).
-RESULT_FIELDS = (
-    "response_id",
+TOKEN_FIELDS = ("input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens")
+# What an answer is, in the order the downloads list it.
+ANSWER_FIELDS = (
     "output_text",
     "output_json",
     "schema_valid",
     "schema_error",
-    "response_status",
     "error",
-    "input_tokens",
-    "cached_tokens",
-    "output_tokens",
-    "reasoning_tokens",
+    *TOKEN_FIELDS,
     "first_token_ms",
     "latency_ms",
     "cost",
     "reused",
 )
+# Result fields an outcome may set on its item (the rest of the row is the claim's).
+RESULT_FIELDS = ("response_id", "response_status", *ANSWER_FIELDS)
 
 
 @dataclass

@@ -5,21 +5,28 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import limits
 from batches import configs as sweep
 from batches.models import Item, ItemStatus, Run, RunStatus
+from batches.outcomes import RESULT_FIELDS, TOKEN_FIELDS
 from batches.parsing import prompt_label
 from pricing.selectors import cost_compute, prices_by_model
 
-TOKEN_FIELDS = ("input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens")
 PROGRESS_FIELDS = ("status", "total", "done", "failed", "cancelled", *TOKEN_FIELDS, "cost")
 PROMPTS_PER_PAGE = 50
+UNFINISHED_RUN = (RunStatus.QUEUED, RunStatus.RUNNING)
+# The preview's output tokens per answer where no max_output_tokens caps it (a long answer).
+OUTPUT_TOKENS_DEFAULT = 1000
 
 
 def run_group(run_id: uuid.UUID | str) -> str:
@@ -49,8 +56,33 @@ def run_for_worker(*, run_id: uuid.UUID) -> Run:
 
 def runs_unfinished_ids() -> list[uuid.UUID]:
     """Runs not yet completed or cancelled."""
-    unfinished = [RunStatus.QUEUED, RunStatus.RUNNING]
-    return list(Run.objects.filter(status__in=unfinished).values_list("pk", flat=True))
+    return list(Run.objects.filter(status__in=UNFINISHED_RUN).values_list("pk", flat=True))
+
+
+def user_tokens_since(*, user_id: int, since: datetime) -> int:
+    """Input plus output tokens of the user's answered items since then (reused ones spent none):
+    the batch runs' counter for the daily limit."""
+    items = Item.objects.filter(run__owner_id=user_id, finished_at__gte=since, reused=False)
+    spent = items.aggregate(
+        tokens=Sum(Coalesce("input_tokens", 0) + Coalesce("output_tokens", 0), default=0)
+    )
+    return spent["tokens"]
+
+
+def run_start_limit_exceeded(*, owner_id: int) -> limits.LimitExceeded | None:
+    """The limit a new run of this user would pass (runs per minute, tokens today), or None."""
+    now = timezone.now()
+    recent = Run.objects.filter(owner_id=owner_id, created_at__gt=now - limits.MINUTE)
+    return limits.batch_limit_exceeded(
+        user_id=owner_id,
+        started_in_last_minute=list(recent.values_list("created_at", flat=True)),
+        now=now,
+    )
+
+
+def run_pause_reason(*, owner_id: int) -> limits.LimitExceeded | None:
+    """Why the owner's unfinished runs wait (the daily token limit is spent), or None."""
+    return limits.tokens_exceeded(user_id=owner_id, now=timezone.now())
 
 
 def run_status(*, run_id: uuid.UUID) -> str:
@@ -86,28 +118,22 @@ def _progress(row: dict[str, Any], started_at: Any, finished_at: Any, now: Any) 
 def run_progress(*, run: Run) -> dict[str, Any]:
     """Counters, rate, elapsed time and ETA as the run page and its socket show them."""
     row = {name: getattr(run, name) for name in PROGRESS_FIELDS}
-    return _progress(row, run.started_at, run.finished_at, timezone.now())
+    progress = _progress(row, run.started_at, run.finished_at, timezone.now())
+    paused = run.status in UNFINISHED_RUN and run_pause_reason(owner_id=run.owner_id)
+    progress["paused"] = f"Paused: {paused.message}" if paused else ""
+    return progress
 
 
 async def arun_progress(*, run_id: uuid.UUID) -> dict[str, Any]:
     """`run_progress` read from the async side."""
-    return run_progress(run=await Run.objects.aget(pk=run_id))
+    run = await Run.objects.aget(pk=run_id)
+    return await sync_to_async(run_progress)(run=run)
 
 
 def cached_outcome(*, owner_id: int, key: str) -> dict[str, Any] | None:
     """An answered item of the same owner with the same cache key, as result fields."""
-    fields = [
-        "response_id",
-        "output_text",
-        "output_json",
-        "schema_valid",
-        "schema_error",
-        "response_status",
-        *TOKEN_FIELDS,
-        "first_token_ms",
-        "latency_ms",
-        "cost",
-    ]
+    # An earlier answer's error and reuse are its own: the new item is a reuse without error.
+    fields = [name for name in RESULT_FIELDS if name not in ("error", "reused")]
     return (
         Item.objects.filter(run__owner_id=owner_id, cache_key=key, status=ItemStatus.DONE)
         .values(*fields)
@@ -200,23 +226,45 @@ def items_for_export(*, run: Run) -> Iterator[Item]:
 
 
 def run_estimate(*, prompts: list[Any], configs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The preview: N prompts x M configurations = K requests, input tokens and input cost."""
-    prompt_tokens = sum(sweep.tokens_estimate(text=prompt_label(p.input)) for p in prompts)
-    prices = prices_by_model(models=[config["model"] for config in configs])
-    tokens, cost, priced = 0, Decimal(0), True
-    for config in configs:
-        instruction_tokens = sweep.tokens_estimate(text=config["instructions"] or "")
-        config_tokens = prompt_tokens + instruction_tokens * len(prompts)
-        tokens += config_tokens
-        price = prices[config["model"]]
-        priced = priced and price is not None
-        cost += cost_compute(
-            price=price, input_tokens=config_tokens, cached_tokens=0, output_tokens=0
-        ) or Decimal(0)
+    """The preview: N prompts x M configurations = K requests, with input and output tokens (each
+    answer taken at its max output tokens, or OUTPUT_TOKENS_DEFAULT without one) and their cost."""
+    models = {config["model"] for config in configs}
+    models |= {prompt.overrides["model"] for prompt in prompts if "model" in prompt.overrides}
+    prices = prices_by_model(models=sorted(models))
+    estimates = [
+        _request_estimate(prompt=prompt, config=config, prices=prices)
+        for config in configs
+        for prompt in prompts
+    ]
+    tokens_in = sum(estimate[0] for estimate in estimates)
+    tokens_out = sum(estimate[1] for estimate in estimates)
+    costs = [estimate[2] for estimate in estimates]
     return {
         "prompts": len(prompts),
         "configs": len(configs),
-        "requests": len(prompts) * len(configs),
-        "input_tokens": tokens,
-        "input_cost": cost if priced else None,
+        "requests": len(estimates),
+        "input_tokens": tokens_in,
+        "output_tokens": tokens_out,
+        "tokens": tokens_in + tokens_out,
+        "output_default": OUTPUT_TOKENS_DEFAULT,
+        "cost": None if None in costs else sum(costs, Decimal(0)),
     }
+
+
+def _request_estimate(
+    *, prompt: Any, config: dict[str, Any], prices: dict[str, Any]
+) -> tuple[int, int, Decimal | None]:
+    """One request's input and output tokens, and their cost (None: the model has no price)."""
+    settings = {**config, **prompt.overrides}
+    instructions = settings.get("instructions") or ""
+    tokens_in = sweep.tokens_estimate(text=prompt_label(prompt.input)) + (
+        sweep.tokens_estimate(text=instructions) if instructions else 0
+    )
+    tokens_out = settings.get("max_output_tokens") or OUTPUT_TOKENS_DEFAULT
+    cost = cost_compute(
+        price=prices.get(settings["model"]),
+        input_tokens=tokens_in,
+        cached_tokens=0,
+        output_tokens=tokens_out,
+    )
+    return tokens_in, tokens_out, cost

@@ -18,7 +18,7 @@ from django.utils import timezone
 from batches import configs as sweep
 from batches import selectors
 from batches.models import Item, ItemStatus, Run, RunStatus
-from batches.outcomes import RESULT_FIELDS, ItemOutcome
+from batches.outcomes import RESULT_FIELDS, TOKEN_FIELDS, ItemOutcome
 from batches.parsing import Prompt
 
 UNFINISHED = (ItemStatus.QUEUED, ItemStatus.RUNNING)
@@ -105,6 +105,16 @@ def leases_renew(*, tokens: Iterable[uuid.UUID], lease_seconds: float) -> int:
     )
 
 
+def items_release(*, item_ids: list[int]) -> int:
+    """Queue again items claimed but never sent (a worker pausing at the owner's limit)."""
+    return Item.objects.filter(pk__in=item_ids, status=ItemStatus.RUNNING).update(
+        status=ItemStatus.QUEUED,
+        lease_token=None,
+        lease_expires_at=None,
+        attempts=F("attempts") - 1,
+    )
+
+
 @transaction.atomic
 def items_finish(*, run_id: uuid.UUID, outcomes: list[ItemOutcome]) -> int:
     """Store results whose lease still holds, and add exactly those to the run's totals."""
@@ -167,9 +177,7 @@ def run_cancel(*, run: Run) -> int:
 def run_retry_failed(*, run: Run) -> int:
     """Queue the failed items again (their old results leave the totals); returns how many."""
     failed = Item.objects.filter(run=run, status=ItemStatus.FAILED)
-    sums = failed.aggregate(
-        **{name: Sum(name) for name in selectors.TOKEN_FIELDS}, cost=Sum("cost")
-    )
+    sums = failed.aggregate(**{name: Sum(name) for name in TOKEN_FIELDS}, cost=Sum("cost"))
     count = failed.update(
         status=ItemStatus.QUEUED, error="", response_status="", attempts=0, finished_at=None
     )
@@ -178,7 +186,7 @@ def run_retry_failed(*, run: Run) -> int:
             failed=F("failed") - count,
             status=RunStatus.RUNNING,
             finished_at=None,
-            **{name: F(name) - (sums[name] or 0) for name in selectors.TOKEN_FIELDS},
+            **{name: F(name) - (sums[name] or 0) for name in TOKEN_FIELDS},
             cost=F("cost") - (sums["cost"] or 0),
         )
     return count

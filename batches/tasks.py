@@ -2,27 +2,38 @@
 
 Workers are `manage.py db_worker` processes on any machine sharing the database. Each run
 enqueues BATCH_TASKS_PER_RUN tasks, so that many workers can share it; a task works until the
-run has nothing left to claim (waiting out leases of workers that died).
+run has nothing left to claim (waiting out leases of workers that died), or until the owner's
+daily token limit is spent: then it enqueues itself for later and the run waits, paused.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from batches import selectors, services
 from batches.models import Run
 from batches.running import worker
 
+# A run paused at its owner's token limit looks again this often (staff may raise the limit).
+PAUSE_RECHECK = timedelta(minutes=5)
+
 
 @task()
 def batch_work(run_id: str) -> None:
-    """Work on one run in this worker process."""
-    worker.run_work(run_id=uuid.UUID(run_id))
+    """Work on one run in this worker process; paused at the owner's limit, come back later."""
+    paused = worker.run_work(run_id=uuid.UUID(run_id))
+    if paused is not None:
+        resume_at = timezone.now() + PAUSE_RECHECK
+        if paused.resets_at is not None:
+            resume_at = min(resume_at, paused.resets_at)
+        batch_work.using(run_after=resume_at).enqueue(run_id=run_id)
 
 
 def run_enqueue(*, run_id: uuid.UUID) -> None:

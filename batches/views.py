@@ -13,6 +13,7 @@ from batches import exports, selectors, services, tasks
 from batches.forms import RunForm
 from batches.models import Run
 
+RUN_OPTIONS = ("configs", "json_schema", "concurrency", "store", "reuse")
 DOWNLOADS = {
     "csv": (exports.results_csv, "text/csv; charset=utf-8"),
     "jsonl": (exports.results_jsonl, "application/x-ndjson; charset=utf-8"),
@@ -29,25 +30,38 @@ def _run_or_404(request: HttpRequest, run_id: uuid.UUID) -> Run:
 def batch_index(request: HttpRequest) -> HttpResponse:
     """The user's runs and the new-run form (Preview shows the request count and cost)."""
     form = RunForm(request.POST or None, request.FILES or None)
-    preview = None
+    preview, status = None, 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if "preview" in request.POST:
             preview = selectors.run_estimate(prompts=data["prompt_set"], configs=data["configs"])
+        elif exceeded := selectors.run_start_limit_exceeded(owner_id=request.user.pk):
+            form.add_error(
+                None, _refusal(exceeded.message, uploaded="prompt_file" in request.FILES)
+            )
+            status = 429
         else:
             run = tasks.run_submit(
                 owner=request.user,
                 name=data["name"] or f"{len(data['prompt_set'])} prompts",
                 prompts=data["prompt_set"],
-                configs=data["configs"],
-                json_schema=data["json_schema"],
-                concurrency=data["concurrency"],
-                store=data["store"],
-                reuse=data["reuse"],
+                **{key: data[key] for key in RUN_OPTIONS},
             )
             return redirect("batch_detail", run_id=run.pk)
-    context = {"form": form, "preview": preview, "runs": selectors.run_list(owner=request.user)}
-    return render(request, "batches/index.html", context, status=400 if form.errors else 200)
+    context = {
+        "form": form,
+        "preview": preview,
+        "runs": selectors.run_list(owner=request.user),
+        "paused": selectors.run_pause_reason(owner_id=request.user.pk),
+    }
+    status = 400 if status == 200 and form.errors else status
+    return render(request, "batches/index.html", context, status=status)
+
+
+def _refusal(message: str, *, uploaded: bool) -> str:
+    """The limit's sentence, and what the form kept (a browser cannot refill a file field)."""
+    kept = "choose the prompt file again" if uploaded else "your prompts are kept below"
+    return f"No run was started. {message} Your settings are kept; {kept}."
 
 
 def _results_context(request: HttpRequest, run: Run) -> dict[str, object]:

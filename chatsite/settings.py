@@ -295,10 +295,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 2**20
 # /attachments/ leaves room above the upload view's own check (10 MiB and multipart framing,
 # conversations.uploads), which answers in the JSON the page reads.
 # /import/ takes an export file of up to IMPORT_MAX_BYTES, checked by its view as it uploads.
+# /batches/ takes a prompt file of up to BATCH_FILE_MAX_BYTES, checked by the new-run form.
+BATCH_FILE_MAX_BYTES = 32 * 2**20
 REQUEST_BODY_LIMITS = {
     "/v1/": DATA_UPLOAD_MAX_MEMORY_SIZE,
     "/attachments/": 12 * 2**20,
     "/import/": IMPORT_MAX_BYTES + 2**20,
+    "/batches/": BATCH_FILE_MAX_BYTES + 2**20,
 }
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(2 * 2**20)))
 PROVIDER_DEFAULT_TEMPERATURE = float(os.environ.get("PROVIDER_DEFAULT_TEMPERATURE", "0.7"))

@@ -260,6 +260,13 @@ def turn_chain(*, turn: Turn, start: str = "") -> list[tuple[str, Turn | None]]:
     return chain
 
 
+def turn_by_response_id(*, response_id: str) -> Turn | None:
+    """The turn that received this response id, if a chat turn did."""
+    if not response_id:
+        return None
+    return Turn.objects.filter(response_id=response_id).order_by("pk").first()
+
+
 def turn_usage(*, since: date, until: date) -> dict[str, list[dict[str, object]]]:
     """Token sums per user, model and day, and turn counts by status, for days in [since, until]."""
     turns = Turn.objects.filter(created_at__date__gte=since, created_at__date__lte=until)

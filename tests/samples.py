@@ -1,4 +1,4 @@
-"""Small sample files for the tests, made in code (no fixture files)."""
+"""Small samples for the tests, made in code (no fixture files): a PNG, a batch configuration."""
 
 from __future__ import annotations
 
@@ -18,3 +18,13 @@ def png_bytes() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+# One configuration of a batch run, every setting left to the provider.
+BATCH_CONFIG = {
+    "model": "m1",
+    "temperature": None,
+    "instructions": "",
+    "reasoning_effort": None,
+    "max_output_tokens": None,
+}

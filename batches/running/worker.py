@@ -21,6 +21,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
+from accounts.limits import LimitExceeded
 from batches import configs as sweep
 from batches import selectors, services
 from batches.models import Item, Run, RunStatus
@@ -39,6 +40,7 @@ PUBLISH_SECONDS = 0.25
 STATUS_SECONDS = 0.5
 IDLE_SECONDS = 0.5
 Progress = Callable[[dict[str, Any]], None]
+COMPLETED, CANCELLED = "completed", "cancelled"
 
 
 def db(function: Callable) -> Callable:
@@ -62,16 +64,19 @@ class RunWorker:
         self.on_progress = on_progress
         self._published_at = -math.inf
 
-    async def main(self) -> None:
-        """Work until the run has nothing left to claim or is cancelled."""
+    async def main(self) -> LimitExceeded | None:
+        """Work until the run has nothing left to claim, is cancelled, or passes the owner's
+        token limit (returned)."""
         self.prices = await db(prices_by_model)(models=[c["model"] for c in self.run.configs])
         await db(services.run_start)(run_id=self.run.pk)
         consumers = [asyncio.create_task(self._consume()) for _ in range(self.throttle.ceiling)]
         helpers = [asyncio.create_task(self._renew_loop()), asyncio.create_task(self._flush_loop())]
         try:
-            cancelled = await self._feed()
-            if cancelled:
+            ending = await self._feed()
+            if ending == CANCELLED:
                 await self._cancel(consumers)
+            elif isinstance(ending, LimitExceeded):
+                await self._release_unstarted()
             for _ in consumers:
                 self.queue.put_nowait(None)
             await asyncio.gather(*consumers, return_exceptions=True)
@@ -80,22 +85,40 @@ class RunWorker:
                 helper.cancel()
             await self._flush(force_publish=True)
             await db(close_old_connections)()
+        return ending if isinstance(ending, LimitExceeded) else None
 
-    async def _feed(self) -> bool:
-        """Keep the local queue filled; True when the run was cancelled."""
+    async def _feed(self) -> str | LimitExceeded:
+        """Keep the local queue filled until the run is completed, cancelled, or over the owner's
+        daily token limit (then the limit, and the rest of the run waits queued)."""
         checked_at = -math.inf
         while True:
             if time.monotonic() - checked_at > STATUS_SECONDS:
                 checked_at = time.monotonic()
-                if await db(selectors.run_status)(run_id=self.run.pk) == RunStatus.CANCELLED:
-                    return True
+                if ending := await self._stopped():
+                    return ending
             if self.queue.qsize() < self.throttle.ceiling and await self._claim():
                 continue
             if self._idle() and not await db(selectors.run_unfinished_count)(run_id=self.run.pk):
                 await db(services.run_complete_if_finished)(run_id=self.run.pk)
-                return False
+                return COMPLETED
             self.wake.clear()
             await _wait(self.wake, IDLE_SECONDS if self._idle() else STATUS_SECONDS)
+
+    async def _stopped(self) -> str | LimitExceeded | None:
+        """CANCELLED, the owner's spent token limit, or None to carry on."""
+        if await db(selectors.run_status)(run_id=self.run.pk) == RunStatus.CANCELLED:
+            return CANCELLED
+        return await db(selectors.run_pause_reason)(owner_id=self.run.owner_id)
+
+    async def _release_unstarted(self) -> None:
+        """Give back the items claimed here but not started, so the pause costs nothing more."""
+        entries = []
+        while not self.queue.empty():
+            entries.append(self.queue.get_nowait())
+        for token, item in entries:
+            self.leased.get(token, set()).discard(item.pk)
+        await db(services.items_release)(item_ids=[item.pk for _, item in entries])
+        self.leased = {token: held for token, held in self.leased.items() if held}
 
     async def _claim(self) -> bool:
         token, items = await db(services.items_claim)(
@@ -261,9 +284,10 @@ async def _wait(event: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(event.wait(), seconds)
 
 
-def run_work(*, run_id: uuid.UUID, on_progress: Progress | None = None) -> None:
-    """Work on a run from synchronous code (a task or a management command)."""
+def run_work(*, run_id: uuid.UUID, on_progress: Progress | None = None) -> LimitExceeded | None:
+    """Work on a run from synchronous code (a task or a management command); returns the limit
+    that paused it, if one did."""
     run = selectors.run_for_worker(run_id=run_id)
     if run.status in (RunStatus.COMPLETED, RunStatus.CANCELLED):
-        return
-    asyncio.run(RunWorker(run=run, on_progress=on_progress).main())
+        return None
+    return asyncio.run(RunWorker(run=run, on_progress=on_progress).main())

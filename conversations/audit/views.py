@@ -40,6 +40,11 @@ class TurnAuditViews:
             path("usage/", wrap(self.usage_view), name="conversations_turn_usage"),
             path("<int:pk>/inspect/", wrap(self.inspect_view), name="conversations_turn_inspect"),
             path(
+                "response/<str:response_id>/",
+                wrap(self.response_inspect_view),
+                name="conversations_turn_response_inspect",
+            ),
+            path(
                 "<int:pk>/input-items/",
                 wrap(self.input_items_view),
                 name="conversations_turn_input_items",
@@ -84,6 +89,23 @@ class TurnAuditViews:
             tokens=_tokens(turn) if "count" in request.GET else None,
             can_cancel=self.has_cancel_permission(request) and not turn.is_terminal,
             can_delete=self.has_delete_permission(request, turn),
+        )
+
+    def response_inspect_view(self, request: HttpRequest, response_id: str) -> HttpResponse:
+        """Any stored response by its id (a batch item's, say): a turn's has its own page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        turn = selectors.turn_by_response_id(response_id=response_id)
+        if turn is not None:
+            return redirect(reverse("admin:conversations_turn_inspect", args=[turn.pk]))
+        response, note = async_to_sync(provider_calls.response_fetch)(response_id=response_id)
+        return self._render(
+            request,
+            "response_inspect.html",
+            f"Inspect response {response_id}",
+            origin="No chat turn has this response id (a batch run's item, or another client's).",
+            provider=response_view(response) if response else None,
+            note=note,
         )
 
     def input_items_view(self, request: HttpRequest, pk: int) -> HttpResponse:

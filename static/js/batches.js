@@ -27,6 +27,8 @@ function showProgress(p) {
   setField("cost", `$${p.cost}`);
   setField("elapsed", `${p.elapsed} s`);
   setField("eta", p.eta == null ? "–" : `${p.eta} s`);
+  setField("paused", p.paused || "");
+  root.querySelector('[data-field="paused"]').hidden = !p.paused;
   const cancel = root.querySelector("[data-cancel]");
   if (cancel) cancel.disabled = FINAL.has(p.status);
   if (answeredShown !== null && answeredShown !== p.answered) scheduleReload(FINAL.has(p.status));

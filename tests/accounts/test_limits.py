@@ -88,3 +88,24 @@ def test_every_registered_counter_adds_up(user, monkeypatch):
     limits.token_counter_register(lambda **_: 3)
     limits.token_counter_register(lambda **_: 4)
     assert limits.user_tokens_since(user_id=user.pk, since=NOON) == 7
+
+
+def test_batch_runs_per_minute_share_the_message_limit(user, tokens):
+    UserLimits.objects.create(user=user, messages_per_minute=1)
+    started = [NOON - timedelta(seconds=30)]
+    exceeded = limits.batch_limit_exceeded(
+        user_id=user.pk, started_in_last_minute=started, now=NOON
+    )
+    assert exceeded.limit == "messages_per_minute"
+    assert exceeded.message.startswith("You have started 1 batch runs in the last minute")
+    assert limits.batch_limit_exceeded(user_id=user.pk, started_in_last_minute=[], now=NOON) is None
+
+
+def test_a_batch_run_is_refused_once_the_days_tokens_are_spent(user, tokens):
+    UserLimits.objects.create(user=user, tokens_per_day=100)
+    tokens["tokens"] = 100
+    exceeded = limits.batch_limit_exceeded(user_id=user.pk, started_in_last_minute=[], now=NOON)
+    assert exceeded.limit == "tokens_per_day"
+    assert limits.tokens_exceeded(user_id=user.pk, now=NOON) == exceeded
+    tokens["tokens"] = 99
+    assert limits.tokens_exceeded(user_id=user.pk, now=NOON) is None

@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db
 RIGHT = "pw-for-tests-123"
 
 
-@pytest.fixture
-def owner(user_factory):
-    return user_factory()
-
-
 def login(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
     data = {"username": username, "password": password}
     return client.post(reverse("login"), data, REMOTE_ADDR=ip)

@@ -12,18 +12,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-Passphrase-42"
 
 
-@pytest.fixture
-def owner(user_factory):
-    return user_factory()
-
-
-@pytest.fixture
-def owner_client(owner) -> Client:
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
 def test_login_and_signup_pages_are_public(client):
     assert client.get(reverse("login")).status_code == 200
     assert client.get(reverse("signup")).status_code == 200

@@ -85,3 +85,46 @@ def test_other_file_types_are_refused():
 def test_more_than_the_maximum_is_refused():
     with pytest.raises(PromptsError, match="more than 10,000"):
         prompts_parse(text="p\n" * (MAX_PROMPTS + 1))
+
+
+def test_a_csv_row_csv_cannot_read_names_its_line():
+    with pytest.raises(PromptsError, match="line 3: field larger than field limit"):
+        prompts_parse(text="prompt\nok\n" + "x" * 200_000 + "\n", filename="p.csv")
+    with pytest.raises(PromptsError, match="line 2: unexpected end of data"):
+        prompts_parse(text='prompt\n"never closed\nnext\n', filename="p.csv")
+
+
+def test_nul_characters_are_refused_with_their_line():
+    with pytest.raises(PromptsError, match="line 3: the text holds a NUL"):
+        prompts_parse(text="prompt\nfine\nab\x00c\n", filename="p.csv")
+    with pytest.raises(PromptsError, match="line 2: the text holds a NUL"):
+        prompts_parse(text='{"input": "ok"}\n{"input": ["a\\u0000"]}\n', filename="p.jsonl")
+
+
+def test_a_template_field_is_a_column_name_without_format_spec_or_conversion():
+    for template in ("{text:>999999999}", "{text!r}", "{text.upper}", "{0}"):
+        with pytest.raises(PromptsError, match="must be column names"):
+            prompts_parse(text="text\nhi\n", filename="p.csv", template=template)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ('"temperature": 1e999', "'temperature' must be a number from 0 to 2"),
+        ('"temperature": NaN', "NaN is not a JSON number"),
+        ('"temperature": true', "'temperature' must be a number from 0 to 2"),
+        ('"model": 5', "'model' must be a model id"),
+        ('"max_output_tokens": 1.5', "'max_output_tokens' must be a positive whole number"),
+        ('"reasoning_effort": "max"', "'reasoning_effort' must be one of none, minimal"),
+        ('"instructions": ["x"]', "'instructions' must be a string"),
+    ],
+)
+def test_jsonl_overrides_are_checked_by_type_and_range(override, message):
+    with pytest.raises(PromptsError, match=f"line 1: .*{message}"):
+        prompts_parse(text='{"input": "a", ' + override + "}\n", filename="p.jsonl")
+
+
+def test_jsonl_nested_too_deeply_names_its_line():
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(PromptsError, match="line 1: the JSON is nested too deeply"):
+        prompts_parse(text='{"input": ' + deep + "}\n", filename="p.jsonl")

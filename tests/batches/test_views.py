@@ -7,35 +7,13 @@ from channels.testing import WebsocketCommunicator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import UserLimits
 from batches.models import Item, Run
-from batches.parsing import Prompt
-from batches.services import run_create
 from chatsite.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FORM = {"models": "m1, m2", "temperatures": "0.2, 0.9", "concurrency": "4", "store": "on"}
-
-
-@pytest.fixture
-def run_factory(user_factory):
-    def create(owner=None):
-        return run_create(
-            owner=owner or user_factory(),
-            name="r",
-            prompts=[Prompt(input="a"), Prompt(input="b")],
-            configs=[
-                {
-                    "model": "m1",
-                    "temperature": None,
-                    "instructions": "",
-                    "reasoning_effort": None,
-                    "max_output_tokens": None,
-                }
-            ],
-        )
-
-    return create
 
 
 def test_start_run_stores_prompts_times_configurations(client, user_factory, monkeypatch):
@@ -84,6 +62,48 @@ def test_csv_template_run(client, user_factory, monkeypatch):
     ]
 
 
+def test_a_run_over_the_token_limit_is_a_429_that_keeps_the_prompts(client, user_factory):
+    owner = user_factory()
+    UserLimits.objects.create(user=owner, tokens_per_day=0)
+    client.force_login(owner)
+    response = client.post(reverse("batch_index"), {**FORM, "prompts": "keep me\nand me"})
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "No run was started. You have used your 0 tokens for today" in page
+    assert "keep me\nand me" in page  # the pasted prompts are still in the box
+    assert not Run.objects.exists()
+
+
+def test_runs_started_too_fast_are_a_429_naming_the_wait(client, run_factory, monkeypatch):
+    monkeypatch.setattr("batches.tasks.run_enqueue", lambda *, run_id: None)
+    earlier = run_factory()
+    UserLimits.objects.create(user=earlier.owner, messages_per_minute=1)
+    client.force_login(earlier.owner)
+    upload = SimpleUploadedFile("p.csv", b"prompt\nalpha\n")
+    response = client.post(reverse("batch_index"), {**FORM, "prompt_file": upload})
+    assert response.status_code == 429
+    assert "started 1 batch runs in the last minute" in response.content.decode()
+    assert "choose the prompt file again" in response.content.decode()
+    assert Run.objects.count() == 1
+
+
+def test_the_run_list_says_unfinished_runs_are_paused_and_why(client, run_factory):
+    run = run_factory()
+    UserLimits.objects.create(user=run.owner, tokens_per_day=0)
+    client.force_login(run.owner)
+    page = client.get(reverse("batch_index")).content.decode()
+    assert "Unfinished runs are paused: You have used your 0 tokens for today" in page
+    assert "Queued (paused)" in page
+
+
+def test_preview_estimates_output_tokens_too_and_says_how(client, user_factory):
+    client.force_login(user_factory())
+    form = {**FORM, "models": "m1", "temperatures": "", "max_output_tokens": "50"}
+    response = client.post(reverse("batch_index"), {**form, "prompts": "a\nb", "preview": "1"})
+    page = response.content.decode()
+    assert "up to 100 output tokens (each answer at most its max output tokens, or 1000" in page
+
+
 @pytest.mark.parametrize(
     ("name", "method", "extra"),
     [
@@ -103,6 +123,19 @@ def test_another_users_run_is_404_everywhere(
     response = getattr(client, method)(reverse(name, kwargs={"run_id": run.pk, **extra}))
     assert response.status_code == 404
     assert Run.objects.get().status == "queued"
+
+
+@pytest.mark.parametrize("is_staff", [True, False])
+def test_results_link_a_response_to_the_audit_console_for_staff(client, run_factory, is_staff):
+    run = run_factory()
+    run.owner.is_staff = is_staff
+    run.owner.save(update_fields=["is_staff"])
+    run.items.filter(prompt_index=0).update(status="done", response_id="resp_abc123")
+    client.force_login(run.owner)
+    page = client.get(reverse("batch_results", args=[run.pk])).content.decode()
+    console = reverse("admin:conversations_turn_response_inspect", args=["resp_abc123"])
+    assert (f'<a href="{console}">resp_abc123</a>' in page) is is_staff
+    assert "/admin/batches/" not in page
 
 
 def test_download_csv_streams_every_item(client, run_factory):

@@ -17,18 +17,6 @@ pytestmark = pytest.mark.django_db
 UPLOAD_URL = "/attachments/"
 
 
-@pytest.fixture
-def owner(user_factory):
-    return user_factory()
-
-
-@pytest.fixture
-def owner_client(owner) -> Client:
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
 def content_url(attachment: Attachment) -> str:
     return reverse("attachment_content", kwargs={"attachment_id": attachment.pk})
 

@@ -47,18 +47,6 @@ def provider_calls(monkeypatch) -> dict[str, int]:
 
 
 @pytest.fixture
-def owner(user_factory):
-    return user_factory()
-
-
-@pytest.fixture
-def owner_client(owner) -> Client:
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
-@pytest.fixture
 def conversation(conversation_factory, owner) -> Conversation:
     return conversation_factory(owner=owner, title="Owner's chat")
 

@@ -11,18 +11,6 @@ from conversations import services, views
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner(user_factory):
-    return user_factory()
-
-
-@pytest.fixture
-def owner_client(owner) -> Client:
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
 def search_page(client: Client, query: str) -> str:
     response = client.get(reverse("conversation_search"), {"q": query})
     assert response.status_code == 200

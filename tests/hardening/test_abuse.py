@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import UserLimits
+from batches.models import Run
 from conversations.models import Turn
 from tests.conversations.streaming.sockets import connect
 
@@ -110,3 +111,34 @@ async def test_each_limit_refuses_clearly_and_leaves_others_alone(
     )
     row = table.row("Per-user limits: refused with the limit named")
     assert row.passed == row.tried == 3, row.failures
+
+
+BATCH_FORM = {"models": "m1", "concurrency": "4", "store": "on", "prompts": "a\nb"}
+
+
+@pytest.mark.django_db
+def test_batch_runs_over_a_limit_are_429_and_others_start(user_factory, monkeypatch, table):
+    """Start run over the day's tokens (spent by chat turns) or the runs per minute: 429 naming
+    the limit, no run stored; another user's run starts."""
+    monkeypatch.setattr("batches.tasks.run_enqueue", lambda *, run_id: None)
+    limited, other = user_factory(), user_factory()
+    UserLimits.objects.create(user=limited, tokens_per_day=100)
+    conversation = limited.conversations.create()
+    Turn.objects.create(
+        conversation=conversation, position=0, status="completed", input_tokens=60, output_tokens=40
+    )
+    client = Client()
+    client.force_login(limited)
+    response = client.post("/batches/", BATCH_FORM)
+    ok = response.status_code == 429 and b"100 tokens for today" in response.content
+    table.record("Per-user limits: batch Start run refused (429)", ok, "tokens_per_day")
+    UserLimits.objects.filter(user=limited).update(tokens_per_day=None, messages_per_minute=0)
+    response = client.post("/batches/", BATCH_FORM)
+    ok = response.status_code == 429 and b"batch runs in the last minute" in response.content
+    table.record("Per-user limits: batch Start run refused (429)", ok, "messages_per_minute")
+    assert not Run.objects.filter(owner=limited).exists()
+    client.force_login(other)
+    started = client.post("/batches/", BATCH_FORM).status_code == 302
+    table.record("Per-user limits: another user unaffected", started, "batch run")
+    row = table.row("Per-user limits: batch Start run refused (429)")
+    assert started and row.passed == row.tried == 2, row.failures

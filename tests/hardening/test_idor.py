@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from batches.models import Item, Run
 from chatsite.asgi import application
 from conversations import services
 from conversations.models import Attachment, Conversation, Turn
@@ -21,8 +22,9 @@ LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
 
 
 @pytest.fixture
-def victim(django_user_model):
-    """User A (a superuser, so the admin holds their rows): a conversation, a turn, a file."""
+def victim(django_user_model, run_factory):
+    """User A (a superuser, so the admin holds their rows): a conversation, a turn, a file, and a
+    batch run with an answered item."""
     owner = django_user_model.objects.create_superuser(username="alice", password=PASSWORD)
     conversation = Conversation.objects.create(owner=owner, title="Alice's secret")
     turn = Turn.objects.create(
@@ -37,20 +39,28 @@ def victim(django_user_model):
     attachment = services.attachment_create(owner=owner, upload=upload)
     attachment.turn = turn
     attachment.save(update_fields=["turn"])
-    return owner, conversation, turn, attachment
+    run = run_factory(owner=owner, name="Alice's secret run", prompts=("secret",))
+    run.items.update(status="done", output_text="secret answer", response_id="resp_alice_batch")
+    return owner, conversation, turn, attachment, run
 
 
 def values(victim) -> dict:
     """Route kwarg -> one of A's ids; admin object ids by app/model in the route."""
-    owner, conversation, turn, attachment = victim
+    owner, conversation, turn, attachment, run = victim
     return {
         "uuid": str(conversation.pk),
         "int": str(turn.pk),
-        "admin": {"auth/user": owner.pk, "conversations/conversation": conversation.pk},
+        "admin": {
+            "auth/user": owner.pk,
+            "conversations/conversation": conversation.pk,
+            "batches/run": run.pk,
+            "batches/item": run.items.get().pk,
+        },
         "names": {
             "response_id": turn.response_id,
             "id": str(owner.pk),
             "attachment_id": str(attachment.pk),
+            "run_id": str(run.pk),
         },
     }
 
@@ -84,7 +94,7 @@ def denied(response, route, url: str) -> bool:
 
 
 def intact(victim) -> bool:
-    owner, conversation, turn, attachment = victim
+    owner, conversation, turn, attachment, run = victim
     owner.refresh_from_db()
     conversation.refresh_from_db()
     return (
@@ -93,6 +103,8 @@ def intact(victim) -> bool:
         and owner.is_superuser
         and owner.check_password(PASSWORD)
         and Attachment.objects.filter(pk=attachment.pk, turn=turn).exists()
+        and Run.objects.filter(pk=run.pk, status="queued", failed=0).exists()
+        and Item.objects.filter(run=run, status="done", output_text="secret answer").exists()
     )
 
 

@@ -85,8 +85,13 @@ class Command(BaseCommand):
                 bar.update(progress["answered"] - bar.n)
                 bar.set_postfix(failed=progress["failed"], tokens=progress["output_tokens"])
 
-            worker.run_work(run_id=run.pk, on_progress=show)
+            paused = worker.run_work(run_id=run.pk, on_progress=show)
         run.refresh_from_db()
+        if paused is not None:
+            self.stderr.write(
+                f"Paused: {paused.message} The unanswered items stay queued; "
+                "the task workers carry the run on once the limit allows."
+            )
         self.stdout.write(
             f"run {run.pk}: {run.done} done, {run.failed} failed of {run.total}; "
             f"{run.input_tokens} input ({run.cached_tokens} cached), "

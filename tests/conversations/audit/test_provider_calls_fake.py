@@ -108,6 +108,21 @@ def test_inspect_of_forgotten_response_says_so(operator_client, turns, openai):
     assert "no longer has this response" in page.context["note"]
 
 
+def test_a_response_without_a_turn_is_inspected_by_its_id(operator_client, openai):
+    response_id = openai.add(items=[user_message("a batch prompt")])
+    page = operator_client.get(
+        reverse("admin:conversations_turn_response_inspect", args=[response_id])
+    )
+    assert page.status_code == 200
+    assert page.context["provider"]["id"] == response_id
+    assert b"No chat turn has this response id" in page.content
+
+
+def test_a_turns_response_id_leads_to_the_turns_inspection(operator_client, turns):
+    url = reverse("admin:conversations_turn_response_inspect", args=[turns[0].response_id])
+    assert operator_client.get(url).url == inspect_url(turns[0])
+
+
 def test_input_items_pages_forward_and_back(operator_client, turns):
     first = operator_client.get(items_url(turns[1]), {"limit": 5, "order": "asc"})
     assert [i["parts"][0].get("text") for i in first.context["items"]] == [

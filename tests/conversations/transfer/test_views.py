@@ -17,18 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owner(user_factory):
-    return user_factory()
-
-
-@pytest.fixture
-def owner_client(owner) -> Client:
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
-@pytest.fixture
 def conversation(conversation_factory, owner) -> Conversation:
     conversation = conversation_factory(
         owner=owner, title="Bread & butter", instructions="Be brief.", temperature=0.3
