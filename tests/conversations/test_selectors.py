@@ -123,6 +123,7 @@ def test_turn_as_dict_shape(conversation_factory):
         "retryable": False,
         "tool_calls": [],
         "compacted": False,
+        "citations": [],
         "attachments": [],  # the service that created it gave it its (no) files
     }
 
