@@ -10,7 +10,7 @@ A conversation is a tree of turns (versions of a turn share its parent and its p
 depth); the page shows one branch, the conversation's active path, kept on the server so every tab
 and a reload show the same. Each new turn becomes the end of that path.
 
-Client -> server frames (JSON objects, at most 64 KiB):
+Client -> server frames (JSON objects, at most 64 KiB; checked in streaming/frames.py):
   {"type": "message.send", "text": str, "attachments"?: [id], "parent"?: int, "edit_of"?: int}
       text is stripped; 1..32000 characters (may be empty with attachments); attachments: at
       most 10 ids from the upload endpoint (the user's, unsent, or already sent in this
@@ -31,6 +31,10 @@ Server -> client frames:
   {"type": "turn.delta", "turn_id": int, "seq": int, "kind": "reasoning"|"text", "delta": str}
       seq counts a turn's delta frames from 1 without gaps; under load, same-kind deltas are joined
   {"type": "turn.reasoning_done", "turn_id": int, "seconds": float}
+  {"type": "turn.tool_call", "turn_id": int, "call": C}   a function call chatsite runs started
+      (C.ok null) or ended, or a tool the provider ran (C.kind: its item type) ended. C is
+      {"call_id", "name", "arguments", "output" (str|null), "ok" (bool|null), "response_id",
+      "kind"?, "links"? ([web addresses])}; a replay sends the same call again, to update it
   {"type": "turn.finished", "turn": T}    status completed|incomplete|failed|cancelled|interrupted
   {"type": "turn.resumed", "turn": T, "seq": int}   another process re-attached to the turn: T holds
       its checkpointed text, and its deltas go on from seq + 1 (replacing what came after seq)
@@ -58,6 +62,8 @@ depth: 0 for a first message; `#turn-<position>` anchors), "user_text", "status"
 turn failed or was interrupted in a way sending its message again may fix; the page offers Retry
 only then, not for a request the provider refuses, such as one too long for the model),
 "attachments" ([selectors.attachment_as_dict], left out of frames that do not carry them),
+"tool_calls" ([C], in order), "compacted" (bool: the provider summarised the earlier turns
+first), "citations" ([{"url", "title"}]: the sources the answer cites),
 "versions" (only in turn.created and in the page's and c/<id>/turns/'s path: the ids of the
 turn's versions, oldest first, itself included; other frames leave it out)}.
 
@@ -69,34 +75,20 @@ so closing a tab doesn't stop it.
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
-from urllib.parse import parse_qs
 
 import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from conversations import selectors, services, streamlog, uploads
+from conversations import selectors, services, streamlog
 from conversations.models import Conversation, Turn
-from conversations.streaming import generation, reaper
+from conversations.streaming import frames, generation, reaper
 
 BUSY_MESSAGE = "Wait for the current reply to finish, or stop it, before sending."
 UNKNOWN_TURN_MESSAGE = "That message is no longer in this conversation."
-MAX_FRAME_BYTES = 64 * 1024
-MAX_TEXT_CHARS = services.MESSAGE_MAX_LENGTH
 CLOSE_FORBIDDEN = 4403
-
-
-class FrameRejected(Exception):
-    """A client frame we refuse; carries the error code and a sentence for the user."""
-
-    def __init__(self, code: str, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -133,7 +125,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.user_group = services.user_group(user_id=self.conversation.owner_id)
         await self.channel_layer.group_add(self.user_group, self.channel_name)
-        after = _after_param(self.scope)
+        after = frames.after_param(self.scope)
         if after is not None:
             await self._replay(after)
 
@@ -146,8 +138,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.conversation is None:
             return
         try:
-            await self.receive_json(_frame_parse(text_data, bytes_data))
-        except FrameRejected as rejected:
+            await self.receive_json(frames.frame_parse(text_data, bytes_data))
+        except frames.FrameRejected as rejected:
             await self.send_json(
                 {"type": "error", "code": rejected.code, "message": rejected.message}
                 | rejected.extra
@@ -164,7 +156,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "turn.stop":
             generation.generation_stop_soon(conversation_id=self.conversation.pk)
         else:
-            raise FrameRejected("unknown_type", f"Unknown frame type: {str(kind)[:50]!r}.")
+            raise frames.FrameRejected("unknown_type", f"Unknown frame type: {str(kind)[:50]!r}.")
 
     async def chat_message(self, event: dict[str, Any]) -> None:
         """A frame published by services to the conversation's or the user's group."""
@@ -189,10 +181,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _message_draft(self, content: dict[str, Any]) -> services.TurnDraft:
         attachment_ids = await self._attachments_clean(content.get("attachments"))
-        text = _text_clean(content.get("text"), required=not attachment_ids)
+        text = frames.text_clean(content.get("text"), required=not attachment_ids)
         parent, edit_of = content.get("parent"), content.get("edit_of")
         if parent is not None and edit_of is not None:
-            raise FrameRejected(
+            raise frames.FrameRejected(
                 "invalid_turn", "Send a message after a turn or edit one, not both."
             )
         if edit_of is not None:
@@ -214,14 +206,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         return _draft_beside(target, text=target.user_text, attachment_ids=ids)
 
     async def _attachments_clean(self, value: Any) -> tuple[uuid.UUID, ...]:
-        """The frame's attachment ids, or raise FrameRejected before anything is stored."""
-        ids = _attachment_ids(value)
+        """The frame's attachment ids, or raise frames.FrameRejected before anything is stored."""
+        ids = frames.attachment_ids_clean(value)
         if ids:
             sendable = await database_sync_to_async(selectors.attachments_sendable_count)(
                 owner=self.scope["user"], conversation_id=self.conversation.pk, attachment_ids=ids
             )
             if sendable != len(ids):
-                raise FrameRejected(
+                raise frames.FrameRejected(
                     "attachment_not_found",
                     "An attached file is no longer available: remove it and attach it again.",
                 )
@@ -233,38 +225,38 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         )
         if exceeded is not None:
             resets_at = exceeded.resets_at.isoformat() if exceeded.resets_at else None
-            raise FrameRejected(
+            raise frames.FrameRejected(
                 "limit_exceeded", exceeded.message, limit=exceeded.limit, resets_at=resets_at
             )
         try:
             await generation.generation_submit(conversation=self.conversation, draft=draft)
         except generation.GenerationBusy:
-            raise FrameRejected("busy", BUSY_MESSAGE) from None
+            raise frames.FrameRejected("busy", BUSY_MESSAGE) from None
         except Conversation.DoesNotExist:
-            raise FrameRejected("not_found", "This conversation has been deleted.") from None
+            raise frames.FrameRejected("not_found", "This conversation has been deleted.") from None
         except Turn.DoesNotExist:
-            raise FrameRejected("unknown_turn", UNKNOWN_TURN_MESSAGE) from None
+            raise frames.FrameRejected("unknown_turn", UNKNOWN_TURN_MESSAGE) from None
 
     async def _turn(self, turn_id: Any) -> Turn:
-        """The conversation's turn with the id a frame named, or raise FrameRejected."""
+        """The conversation's turn with the id a frame named, or raise frames.FrameRejected."""
         try:
             return await database_sync_to_async(selectors.turn_get)(
-                conversation_id=self.conversation.pk, turn_id=_turn_id(turn_id)
+                conversation_id=self.conversation.pk, turn_id=frames.turn_id_clean(turn_id)
             )
         except Turn.DoesNotExist:
-            raise FrameRejected("unknown_turn", UNKNOWN_TURN_MESSAGE) from None
+            raise frames.FrameRejected("unknown_turn", UNKNOWN_TURN_MESSAGE) from None
 
     async def _branch_select(self, turn_id: Any) -> None:
         try:
             leaf = await database_sync_to_async(services.conversation_branch_select)(
-                conversation=self.conversation, turn_id=_turn_id(turn_id)
+                conversation=self.conversation, turn_id=frames.turn_id_clean(turn_id)
             )
         except Turn.DoesNotExist:
-            raise FrameRejected("unknown_turn", UNKNOWN_TURN_MESSAGE) from None
+            raise frames.FrameRejected("unknown_turn", UNKNOWN_TURN_MESSAGE) from None
         except Conversation.DoesNotExist:
-            raise FrameRejected("not_found", "This conversation has been deleted.") from None
+            raise frames.FrameRejected("not_found", "This conversation has been deleted.") from None
         if leaf is None:
-            raise FrameRejected("busy", BUSY_MESSAGE)
+            raise frames.FrameRejected("busy", BUSY_MESSAGE)
         await services.conversation_publish(
             conversation_id=self.conversation.pk,
             message={"type": "branch.selected", "leaf_id": leaf.pk},
@@ -283,82 +275,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return None
 
 
-def _after_param(scope: dict[str, Any]) -> int | None:
-    """The `after` seq of the query string, or None when absent or not a number."""
-    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after", [])
-    try:
-        return max(int(values[0]), 0) if values else None
-    except ValueError:
-        return None
-
-
-def _turn_id(value: Any) -> int:
-    """A turn id named by a frame, or raise FrameRejected."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise FrameRejected("invalid_turn", "That does not name a message of this conversation.")
-    return value
-
-
 def _draft_beside(
     turn: Turn, *, text: str, attachment_ids: tuple[uuid.UUID, ...]
 ) -> services.TurnDraft:
     """A new version of the turn: answered from the same point, with this message."""
     return services.TurnDraft(text=text, parent_id=turn.parent_id, attachment_ids=attachment_ids)
-
-
-def _frame_parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
-    """Decode a client frame into a JSON object, or raise FrameRejected."""
-    raw = text_data.encode() if text_data is not None else bytes_data or b""
-    if len(raw) > MAX_FRAME_BYTES:
-        raise FrameRejected("frame_too_large", "That message is too large to send.")
-    try:
-        content = json.loads(raw)
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
-        raise FrameRejected("invalid_json", "The frame was not valid JSON.") from None
-    if not isinstance(content, dict):
-        raise FrameRejected("invalid_json", "The frame must be a JSON object.")
-    return content
-
-
-def _attachment_ids(value: Any) -> tuple[uuid.UUID, ...]:
-    """Distinct attachment ids in their order, or raise FrameRejected for a malformed list."""
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise FrameRejected("invalid_attachments", "Attachments must be a list of ids.")
-    try:
-        ids = tuple(dict.fromkeys(uuid.UUID(item) for item in value))
-    except ValueError:
-        raise FrameRejected("attachment_not_found", "An attached file was not found.") from None
-    if len(ids) > uploads.MAX_ATTACHMENTS:
-        raise FrameRejected(
-            "too_many_attachments",
-            f"A message can carry at most {uploads.MAX_ATTACHMENTS} files.",
-        )
-    return ids
-
-
-def _text_clean(text: Any, *, required: bool = True) -> str:
-    """The message text stripped, or raise FrameRejected when empty (and required) or too long."""
-    text = text.strip() if isinstance(text, str) else ""
-    if not text and required:
-        raise FrameRejected("empty_message", "Type a message before sending.")
-    if len(text) > MAX_TEXT_CHARS:
-        raise FrameRejected(
-            "message_too_long", f"Messages can be at most {MAX_TEXT_CHARS} characters long."
-        )
-    if not _storable(text):
-        raise FrameRejected(
-            "invalid_text",
-            "The message holds a character that cannot be stored (NUL or a lone surrogate).",
-        )
-    return text
-
-
-def _storable(text: str) -> bool:
-    """No NUL (PostgreSQL text holds none) and no unpaired surrogate (JSON's \\ud800 is one)."""
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text
