@@ -25,8 +25,8 @@ TESTS = 17
 def test_every_open_responses_test_passes(tmp_path: Path) -> None:
     if not RUNNER.exists():
         pytest.fail(f"The Open Responses tester is not at {RUNNER} (set OPENRESPONSES_RUN).")
-    # Greedy decoding: the same build gives the same answers, so a failure is a regression,
-    # not a sampling accident.
+    # Greedy decoding, though not fully reproducible: the tester's concurrent requests are
+    # batched differently from run to run, and batched greedy replies differ in places.
     server = live_server_start(
         data_dir=tmp_path / "app", engine="llama", PROVIDER_DEFAULT_TEMPERATURE="0"
     )
