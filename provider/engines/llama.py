@@ -44,11 +44,6 @@ TOKEN_CHUNK_HEAD = '{"choices":[{"finish_reason":null,"index":0,"delta":{"conten
 SCHEMA_PROBE = [{"role": "user", "content": "x"}]
 # What llama.cpp puts before its schema conversion errors (it says nothing to an API client).
 PARSER_FAILED = "Unable to generate parser for this template. Automatic parser generation failed: "
-# DRY ("don't repeat yourself") sampling on free text, at llama.cpp's usual strength: the 135M
-# model at low temperature otherwise falls into a loop ("1. 1. 1. 2. 2. 3. 3. …" for "Count from
-# 1 to 3.") and writes until its token cap. It is deterministic, so greedy decoding stays
-# reproducible; constrained passes go without it, since JSON and tool names repeat by design.
-ANTI_REPETITION = {"dry_multiplier": 0.8}
 
 
 def server_params(
@@ -202,8 +197,6 @@ class LlamaEngine(Engine):
         if generation.schema is not None:
             # grammar-constrained decoding
             request["json_schema"] = enforceable(generation.schema)
-        elif generation.purpose != "choose":
-            request.update(ANTI_REPETITION)
         if generation.purpose == "plan":
             request["messages"] = plan_messages(generation.messages)
             request["grammar"] = PLAN_GRAMMAR

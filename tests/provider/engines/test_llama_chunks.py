@@ -133,20 +133,3 @@ async def test_error_chunk_fails_the_stream_after_its_pieces(tmp_path: Path) -> 
             pieces.append(piece)
 
     assert pieces == ["a"]
-
-
-@pytest.mark.parametrize(
-    ("generation", "dry"),
-    [
-        (Generation(messages=[{"role": "user", "content": "hi"}], max_tokens=8), True),
-        (Generation(messages=[], max_tokens=8, purpose="summarize"), True),
-        (Generation(messages=[], max_tokens=8, schema={"type": "object"}), False),
-        (Generation(messages=[], max_tokens=8, purpose="choose", choices=["answer"]), False),
-    ],
-)
-def test_only_free_text_is_sampled_against_repetition(
-    tmp_path: Path, generation: Generation, dry: bool
-) -> None:
-    request = _engine(tmp_path, [])._request(generation)
-
-    assert ("dry_multiplier" in request) is dry
