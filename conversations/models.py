@@ -89,6 +89,11 @@ class Turn(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
     )
+    # The conversation's owner, copied here so the search index can be narrowed to one user's
+    # turns (see searchindex); services set it, save() for turns created one at a time.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+    )
     position = models.PositiveIntegerField()
     user_text = models.TextField()
     response_id = models.CharField(max_length=100, blank=True, default="", db_index=True)
@@ -136,6 +141,12 @@ class Turn(models.Model):
     def __str__(self) -> str:
         # Lists of turns select_related("conversation"): this must not cost a query per row.
         return f"{self.conversation.title} · turn {self.position + 1}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Save, taking the owner from the conversation when it was not given."""
+        if self.owner_id is None:
+            self.owner_id = self.conversation.owner_id
+        super().save(*args, **kwargs)
 
     @property
     def is_terminal(self) -> bool:

@@ -34,10 +34,11 @@ SEARCH_WINDOW = 1000
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One matching turn (or, with `position` None, a matching title) of one conversation."""
+    """One matching turn (or, with `turn_id` None, a matching title) of one conversation."""
 
     conversation_id: uuid.UUID
     title: SafeString
+    turn_id: int | None
     position: int | None
     snippet: SafeString
 
@@ -90,7 +91,7 @@ def _sqlite_search(*, owner_id: int, terms: list[str], limit: int) -> list[Searc
         cursor.execute(_SQLITE_TURNS, params)
         turns = cursor.fetchall()
         snippets = _sqlite_snippets(cursor, words, [(row[0], row[4], row[5]) for row in turns])
-    return [*titles, *(_hit(*row[1:4], snippets.get(row[0], "")) for row in turns)]
+    return [*titles, *(_hit(*row[1:3], row[0], row[3], snippets.get(row[0], "")) for row in turns)]
 
 
 def _sqlite_snippets(cursor: Any, words: str, texts: list[tuple[int, str, str]]) -> dict[int, str]:
@@ -116,7 +117,7 @@ def _sqlite_snippets(cursor: Any, words: str, texts: list[tuple[int, str, str]])
 
 
 _SQLITE_TITLES = f"""
-SELECT c.id, highlight({TITLE_FTS}, 2, char(2), char(3)), NULL, ''
+SELECT c.id, highlight({TITLE_FTS}, 2, char(2), char(3)), NULL, NULL, ''
 FROM {TITLE_FTS} s JOIN conversations_conversation c ON c.id = s.conversation_id
 WHERE {TITLE_FTS} MATCH %(titles)s AND c.owner_id = %(owner)s
 ORDER BY s.rank LIMIT %(limit)s
@@ -157,7 +158,7 @@ _TSQUERY = f"to_tsquery('{POSTGRES_CONFIG}', %(query)s)"
 _POSTGRES_TITLES = f"""
 SELECT c.id,
   ts_headline('{POSTGRES_CONFIG}', translate(c.title, '<>', %(brackets)s), {_TSQUERY}, %(options)s),
-  NULL, ''
+  NULL, NULL, ''
 FROM conversations_conversation c
 WHERE c.owner_id = %(owner)s AND c.search @@ {_TSQUERY}
 ORDER BY ts_rank(c.search, {_TSQUERY}) DESC LIMIT %(limit)s
@@ -173,7 +174,7 @@ WITH recent AS (
 ), best AS (
   SELECT id, ts_rank(search, {_TSQUERY}) AS rank FROM recent ORDER BY rank DESC LIMIT %(limit)s
 )
-SELECT c.id, c.title, t.position, ts_headline('{POSTGRES_CONFIG}', translate(CASE
+SELECT c.id, c.title, t.id, t.position, ts_headline('{POSTGRES_CONFIG}', translate(CASE
     WHEN to_tsvector('{POSTGRES_CONFIG}', t.output_text) @@ {_TSQUERY} THEN t.output_text
     WHEN to_tsvector('{POSTGRES_CONFIG}', t.user_text) @@ {_TSQUERY} THEN t.user_text
     ELSE t.user_text || ' ' || t.output_text END, '<>', %(brackets)s), {_TSQUERY}, %(options)s)
@@ -189,11 +190,14 @@ def _rows(sql: str, params: dict[str, object]) -> list[SearchHit]:
         return [_hit(*row) for row in cursor.fetchall()]
 
 
-def _hit(pk: uuid.UUID | str, title: str, position: int | None, snippet: str) -> SearchHit:
+def _hit(
+    pk: uuid.UUID | str, title: str, turn_id: int | None, position: int | None, snippet: str
+) -> SearchHit:
     return SearchHit(
         # SQLite returns UUIDs as hex text, PostgreSQL as UUIDs.
         conversation_id=pk if isinstance(pk, uuid.UUID) else uuid.UUID(pk),
-        title=marked(title) if position is None else escape(title),
+        title=marked(title) if turn_id is None else escape(title),
+        turn_id=turn_id,
         position=position,
         snippet=marked(snippet),
     )

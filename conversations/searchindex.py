@@ -81,6 +81,18 @@ POSTGRES_SCHEMA = [
     "CREATE INDEX IF NOT EXISTS conversations_title_search"
     " ON conversations_conversation USING gin (search)",
 ]
+# From 0008: the turn index is keyed by owner first (btree_gin puts an integer column in a GIN
+# index), so a search reads one user's entries instead of every user's matches.
+POSTGRES_OWNER_SCHEMA = [
+    "CREATE EXTENSION IF NOT EXISTS btree_gin",
+    "CREATE INDEX IF NOT EXISTS conversations_turn_owner_search"
+    " ON conversations_turn USING gin (owner_id, search)",
+    "DROP INDEX IF EXISTS conversations_turn_search",
+]
+POSTGRES_OWNER_DROP = [
+    "CREATE INDEX IF NOT EXISTS conversations_turn_search ON conversations_turn USING gin (search)",
+    "DROP INDEX IF EXISTS conversations_turn_owner_search",
+]
 POSTGRES_DROP = [
     "ALTER TABLE conversations_turn DROP COLUMN IF EXISTS search",
     "ALTER TABLE conversations_conversation DROP COLUMN IF EXISTS search",
@@ -109,6 +121,23 @@ def search_index_uninstall(*, connection: BaseDatabaseWrapper) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             for table in (TURN_FTS, TITLE_FTS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def search_index_owner_install(*, connection: BaseDatabaseWrapper) -> None:
+    """Key PostgreSQL's turn index by owner (SQLite's has the owner as a token already)."""
+    _postgres_execute(connection=connection, statements=POSTGRES_OWNER_SCHEMA)
+
+
+def search_index_owner_uninstall(*, connection: BaseDatabaseWrapper) -> None:
+    """Put back the index without the owner (the migration's reverse)."""
+    _postgres_execute(connection=connection, statements=POSTGRES_OWNER_DROP)
+
+
+def _postgres_execute(*, connection: BaseDatabaseWrapper, statements: list[str]) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
 
 def search_index_repair(*, connection: BaseDatabaseWrapper) -> bool:

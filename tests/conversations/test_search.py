@@ -39,9 +39,9 @@ def hits(owner, query: str) -> list[tuple[str, int | None, str]]:
 def test_finds_a_word_of_a_finished_answer_at_its_turn(conversation_factory):
     conversation = conversation_factory(title="Fruit")
     answered(conversation, "first question", "nothing here")
-    answered(conversation, "second question", "Bananas are yellow.")
+    turn = answered(conversation, "second question", "Bananas are yellow.")
     [hit] = search.conversation_search(owner=conversation.owner, query="yellow")
-    assert (hit.conversation_id, hit.position) == (conversation.pk, 1)
+    assert (hit.conversation_id, hit.turn_id, hit.position) == (conversation.pk, turn.pk, 1)
     assert "<mark>yellow</mark>" in hit.snippet
 
 
@@ -84,7 +84,7 @@ def test_title_follows_renames(conversation_factory):
     services.conversation_rename(conversation=conversation, title="Trip to Lisbon")
     assert hits(conversation.owner, "holiday") == []
     [hit] = search.conversation_search(owner=conversation.owner, query="lisbon")
-    assert hit.position is None
+    assert (hit.turn_id, hit.position) == (None, None)
     assert str(hit.title) == "Trip to <mark>Lisbon</mark>"
 
 
