@@ -92,7 +92,11 @@ class Turn(models.Model):
     # The conversation's owner, copied here so the search index can be narrowed to one user's
     # turns (see searchindex); services set it, save() for turns created one at a time.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     position = models.PositiveIntegerField()
     user_text = models.TextField()
@@ -134,6 +138,8 @@ class Turn(models.Model):
         indexes = [
             models.Index(fields=["status"], name="turn_status"),
             models.Index(fields=["conversation", "position"], name="turn_conversation_position"),
+            # A user's newest turns first: search walks it for words found in most turns.
+            models.Index(fields=["owner", "id"], name="turn_owner_id"),
         ]
         # Viewing and deleting use Django's view_turn / delete_turn; cancelling is its own right.
         permissions = [("cancel_turn", "Can cancel a running turn")]

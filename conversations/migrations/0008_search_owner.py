@@ -52,6 +52,7 @@ class Migration(migrations.Migration):
             model_name="turn",
             name="owner",
             field=models.ForeignKey(
+                db_index=False,
                 editable=False,
                 null=True,
                 on_delete=django.db.models.deletion.CASCADE,
@@ -64,11 +65,16 @@ class Migration(migrations.Migration):
             model_name="turn",
             name="owner",
             field=models.ForeignKey(
+                db_index=False,
                 editable=False,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
             ),
+        ),
+        migrations.AddIndex(
+            model_name="turn",
+            index=models.Index(fields=["owner", "id"], name="turn_owner_id"),
         ),
         migrations.RunPython(install, uninstall, elidable=False),
     ]
