@@ -1,7 +1,10 @@
 """Full-text search over the owner's titles and messages (reads), ranked, with marked snippets.
 
 The user's words are searched for as words: quotes, `*`, `AND`, `-`, `:` and the like are never
-FTS syntax, so any query is a search and none is an error.
+FTS syntax, so any query is a search and none is an error. The last word is also a prefix (a word
+still being typed) unless it is a whole word of the user's turns: a prefix is a union of every
+word it begins, which for a short or common one is most of the index (100 ms on SQLite at a
+million turns, against under 1 ms for the word itself).
 """
 
 from __future__ import annotations
@@ -45,12 +48,13 @@ class SearchHit:
 
 def search_terms(query: str) -> list[str]:
     """The words of a query, as the index splits text into words."""
-    return [term[:MAX_TERM_LENGTH] for term in re.findall(r"\w+", query)[:MAX_TERMS]]
+    # Not `_`: both indexes split words there (and SQLite's, without positions, takes no phrase).
+    return [term[:MAX_TERM_LENGTH] for term in re.findall(r"[^\W_]+", query)[:MAX_TERMS]]
 
 
 def conversation_search(*, owner: AbstractBaseUser, query: str, limit: int = 30) -> list[SearchHit]:
-    """The owner's best matches for all the query's words (the last may be a prefix): titles
-    first, then turns, each in rank order."""
+    """The owner's best matches for all the query's words (the last may be a prefix, see above):
+    titles first, then turns, each in rank order."""
     terms = search_terms(query)
     if not terms:
         return []
@@ -72,17 +76,31 @@ def marked(text: str) -> SafeString:
     return mark_safe(html)
 
 
-def _sqlite_terms(terms: list[str]) -> str:
-    """FTS5 phrases: every term as a quoted string (never syntax), the last one a prefix."""
-    return " ".join(f'"{term}"' for term in terms) + "*"
+def _sqlite_terms(terms: list[str], *, prefix: bool) -> str:
+    """FTS5 phrases: every term as a quoted string (never syntax), the last one maybe a prefix."""
+    return " ".join(f'"{term}"' for term in terms) + ("*" if prefix else "")
+
+
+def _sqlite_turns_match(*, owner_id: int, words: str) -> str:
+    return f'owner : "u{owner_id}" AND {{user_text output_text}} : ({words})'
+
+
+def _sqlite_whole_word(*, owner_id: int, term: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {TURN_FTS} WHERE {TURN_FTS} MATCH %s LIMIT 1",
+            [_sqlite_turns_match(owner_id=owner_id, words=_sqlite_terms([term], prefix=False))],
+        )
+        return cursor.fetchone() is not None
 
 
 def _sqlite_search(*, owner_id: int, terms: list[str], limit: int) -> list[SearchHit]:
-    words = _sqlite_terms(terms)
+    prefix = not _sqlite_whole_word(owner_id=owner_id, term=terms[-1])
+    words = _sqlite_terms(terms, prefix=prefix)
     params = {
         "owner": owner_id,
         "titles": f'owner : "u{owner_id}" AND title : ({words})',
-        "turns": f'owner : "u{owner_id}" AND {{user_text output_text}} : ({words})',
+        "turns": _sqlite_turns_match(owner_id=owner_id, words=words),
         "window": SEARCH_WINDOW,
         "limit": limit,
     }
@@ -136,14 +154,25 @@ ORDER BY best.score
 """
 
 
-def _postgres_query(terms: list[str]) -> str:
+def _postgres_query(terms: list[str], *, prefix: bool) -> str:
     """A to_tsquery text: terms (word characters only, so never operators) joined by AND."""
-    return " & ".join(f"'{term}'" for term in terms) + ":*"
+    return " & ".join(f"'{term}'" for term in terms) + (":*" if prefix else "")
+
+
+def _postgres_whole_word(*, owner_id: int, term: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM conversations_turn WHERE owner_id = %s"
+            f" AND search @@ to_tsquery('{POSTGRES_CONFIG}', %s) LIMIT 1",
+            [owner_id, _postgres_query([term], prefix=False)],
+        )
+        return cursor.fetchone() is not None
 
 
 def _postgres_search(*, owner_id: int, terms: list[str], limit: int) -> list[SearchHit]:
+    prefix = not _postgres_whole_word(owner_id=owner_id, term=terms[-1])
     params = {
-        "query": _postgres_query(terms),
+        "query": _postgres_query(terms, prefix=prefix),
         "options": f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=8",
         "owner": owner_id,
         "window": SEARCH_WINDOW,

@@ -31,8 +31,8 @@ def repair(apps, schema_editor):
 
 
 def install(apps, schema_editor):
+    # On SQLite this also rebuilds the index, and with it the triggers the rebuilds dropped.
     search_index_owner_install(connection=schema_editor.connection)
-    repair(apps, schema_editor)
 
 
 def uninstall(apps, schema_editor):

@@ -118,6 +118,21 @@ def test_every_word_must_match_and_the_last_may_be_a_prefix(conversation_factory
     assert len(hits(conversation.owner, "green")) == 2
 
 
+def test_the_last_word_is_a_prefix_only_when_it_is_no_whole_word(conversation_factory):
+    conversation = conversation_factory(title="Notes")
+    answered(conversation, "a", "a cat sat")
+    answered(conversation, "b", "catalogue of parts")
+    assert [p for _, p, _ in hits(conversation.owner, "cat")] == [0]
+    assert [p for _, p, _ in hits(conversation.owner, "catalo")] == [1]
+
+
+def test_words_joined_by_underscores_are_words(conversation_factory):
+    conversation = conversation_factory(title="Notes")
+    answered(conversation, "a", "set max_tokens high")
+    assert [p for _, p, _ in hits(conversation.owner, "max_tokens")] == [0]
+    assert [p for _, p, _ in hits(conversation.owner, "tokens_max")] == [0]
+
+
 def test_words_match_their_other_forms(conversation_factory):
     conversation = conversation_factory(title="Notes")
     answered(conversation, "a", "she runs every morning")
