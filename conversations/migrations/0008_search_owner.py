@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("conversations", "0007_turn_branches"),
+        ("conversations", "0008_tools"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from conversations import search
 from conversations.models import Turn
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BEFORE = [("conversations", "0007_turn_branches")]
+BEFORE = [("conversations", "0008_tools")]
 
 
 def migrate(targets=None):
