@@ -169,18 +169,22 @@ def _generate(args: argparse.Namespace, words: list[str]) -> tuple[int, list[str
 CONVERSATION_COLUMNS = (
     "id, owner_id, title, instructions, model, reasoning_effort, created_at, updated_at"
 )
+# Ids are given (a fresh database numbers from 1 anyway) so each turn follows the one before.
 TURN_COLUMNS = (
-    "conversation_id, position, user_text, output_text, reasoning_text, response_id,"
-    " previous_response_id, status, model, error, retryable, created_at, finished_at, worker,"
-    " background, stream_seq, input_tokens, output_tokens"
+    "id, parent_id, conversation_id, owner_id, position, user_text, output_text, reasoning_text,"
+    " response_id, previous_response_id, status, model, error, retryable, created_at, finished_at,"
+    " worker, background, stream_seq, input_tokens, output_tokens"
 )
 
 
 def _turn_rows(conversations, turns: int, rng: random.Random, words: list[str], now):
-    for pk, _, _ in conversations:
+    ids = itertools.count(1)
+    for pk, owner, _ in conversations:
         for position in range(turns):
+            turn_id = next(ids)
             yield (
-                pk, position, _text(rng, words, 5, 20), _text(rng, words, 20, 120),
+                turn_id, turn_id - 1 if position else None, pk, owner, position,
+                _text(rng, words, 5, 20), _text(rng, words, 20, 120),
                 _text(rng, words, 0, 15), f"resp_{uuid.uuid4().hex}", "", "completed",
                 "bench", "", False, now, now, "", False, 0, 100, 200,
             )  # fmt: skip
@@ -196,7 +200,7 @@ def _insert_sqlite(cursor, conversations, turns: int, rng: random.Random, words:
         " VALUES (%s, %s, %s, '', '', 'low', %s, %s)",
         [(pk, owner, title, now, now) for pk, owner, title in conversations],
     )
-    placeholders = ", ".join(["%s"] * 18)
+    placeholders = ", ".join(["%s"] * 21)
     rows = _turn_rows(conversations, turns, rng, words, now)
     while batch := list(itertools.islice(rows, 20_000)):
         cursor.executemany(
@@ -221,6 +225,10 @@ def _copy_postgres(cursor, conversations, turns: int, rng: random.Random, words:
     with cursor.copy(f"COPY conversations_turn ({TURN_COLUMNS}) FROM STDIN") as c:
         for row in rows:
             c.write_row(row)
+    cursor.execute(
+        "SELECT setval(pg_get_serial_sequence('conversations_turn', 'id'), max(id))"
+        " FROM conversations_turn"
+    )
 
 
 def _queries(rng: random.Random, words: list[str], samples: int) -> list[str]:

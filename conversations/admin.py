@@ -103,7 +103,7 @@ class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class TurnAdmin(TurnAuditViews, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "response",
-        "owner",
+        "user",
         "conversation",
         "status",
         "model",
@@ -133,7 +133,7 @@ class TurnAdmin(TurnAuditViews, ReadOnlyAdminMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.response_id or f"turn {obj.pk}")
 
     @admin.display(description="User", ordering="conversation__owner__username")
-    def owner(self, obj: Turn) -> str:
+    def user(self, obj: Turn) -> str:
         return obj.conversation.owner.get_username()
 
     @admin.display(description="Tokens in / out", ordering="output_tokens")

@@ -89,6 +89,15 @@ class Turn(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
     )
+    # The conversation's owner, copied here so the search index can be narrowed to one user's
+    # turns (see searchindex); services set it, save() for turns created one at a time.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     position = models.PositiveIntegerField()
     user_text = models.TextField()
     response_id = models.CharField(max_length=100, blank=True, default="", db_index=True)
@@ -129,6 +138,8 @@ class Turn(models.Model):
         indexes = [
             models.Index(fields=["status"], name="turn_status"),
             models.Index(fields=["conversation", "position"], name="turn_conversation_position"),
+            # A user's newest turns first: search walks it for words found in most turns.
+            models.Index(fields=["owner", "id"], name="turn_owner_id"),
         ]
         # Viewing and deleting use Django's view_turn / delete_turn; cancelling is its own right.
         permissions = [("cancel_turn", "Can cancel a running turn")]
@@ -136,6 +147,12 @@ class Turn(models.Model):
     def __str__(self) -> str:
         # Lists of turns select_related("conversation"): this must not cost a query per row.
         return f"{self.conversation.title} · turn {self.position + 1}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Save, taking the owner from the conversation when it was not given."""
+        if self.owner_id is None:
+            self.owner_id = self.conversation.owner_id
+        super().save(*args, **kwargs)
 
     @property
     def is_terminal(self) -> bool:

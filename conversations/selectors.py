@@ -25,7 +25,8 @@ from conversations.models import (
     TurnStatus,
 )
 from conversations.tree import TurnTree
-from pricing.selectors import cost_compute, cost_for_usage, prices_by_model
+from pricing.models import ModelPrice
+from pricing.selectors import cost_compute, price_for_model, prices_by_model
 from responses_client import ratelimits
 
 
@@ -153,10 +154,10 @@ def turn_trees(*, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, TurnTree
 def turn_path(*, conversation: Conversation) -> list[dict[str, object]]:
     """The branch on screen, first message first: each turn as turn_as_dict with its versions."""
     tree = turn_tree(conversation_id=conversation.pk)
-    return [
-        turn_as_dict(turn=turn, versions=tree.versions(turn))
-        for turn in tree.path(conversation.active_leaf_id)
-    ]
+    path = tree.path(conversation.active_leaf_id)
+    # One query for the prices of the page, not one per turn.
+    prices = prices_by_model(models=list({_priced_model(turn) for turn in path}))
+    return [turn_as_dict(turn=turn, versions=tree.versions(turn), prices=prices) for turn in path]
 
 
 def turn_get(*, conversation_id: uuid.UUID, turn_id: int) -> Turn:
@@ -172,27 +173,18 @@ def turn_previous_response_id(*, tree: TurnTree[Turn], parent_id: int | None) ->
     return ""
 
 
-def turn_as_dict(*, turn: Turn, versions: list[int] | None = None) -> dict[str, object]:
+def turn_as_dict(
+    *,
+    turn: Turn,
+    versions: list[int] | None = None,
+    prices: dict[str, ModelPrice | None] | None = None,
+) -> dict[str, object]:
     """A turn as the websocket protocol's turn object (also used to render history).
 
-    With `versions` (the ids of the turn's versions, oldest first), they are part of it.
+    With `versions` (the ids of the turn's versions, oldest first), they are part of it; with
+    `prices` (prices_by_model of the turn's model), its price is not looked up.
     """
-    usage = None
-    if turn.input_tokens is not None or turn.output_tokens is not None:
-        usage = {
-            "input_tokens": turn.input_tokens or 0,
-            "output_tokens": turn.output_tokens or 0,
-            "reasoning_tokens": turn.reasoning_tokens or 0,
-            "cached_tokens": turn.cached_tokens or 0,
-        }
-        cost = cost_for_usage(
-            model=turn.model or settings.OPENAI_MODEL,
-            input_tokens=turn.input_tokens,
-            cached_tokens=turn.cached_tokens,
-            output_tokens=turn.output_tokens,
-        )
-        # Dollars as a string (exact); None when the model has no price.
-        usage["cost"] = None if cost is None else format(cost.normalize(), "f")
+    usage = _usage_field(turn=turn, prices=prices)
     reasoning_seconds = None
     if turn.started_at and turn.reasoning_ended_at:
         reasoning_seconds = (turn.reasoning_ended_at - turn.started_at).total_seconds()
@@ -214,6 +206,30 @@ def turn_as_dict(*, turn: Turn, versions: list[int] | None = None) -> dict[str, 
         "citations": turn.citations,
         **_attachments_field(turn),
     } | ({} if versions is None else {"versions": versions})
+
+
+def _priced_model(turn: Turn) -> str:
+    return turn.model or settings.OPENAI_MODEL
+
+
+def _usage_field(*, turn: Turn, prices: dict[str, ModelPrice | None] | None) -> dict | None:
+    if turn.input_tokens is None and turn.output_tokens is None:
+        return None
+    model = _priced_model(turn)
+    cost = cost_compute(
+        price=price_for_model(model=model) if prices is None else prices[model],
+        input_tokens=turn.input_tokens,
+        cached_tokens=turn.cached_tokens,
+        output_tokens=turn.output_tokens,
+    )
+    return {
+        "input_tokens": turn.input_tokens or 0,
+        "output_tokens": turn.output_tokens or 0,
+        "reasoning_tokens": turn.reasoning_tokens or 0,
+        "cached_tokens": turn.cached_tokens or 0,
+        # Dollars as a string (exact); None when the model has no price.
+        "cost": None if cost is None else format(cost.normalize(), "f"),
+    }
 
 
 def _attachments_field(turn: Turn) -> dict[str, object]:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations import outbox, search, selectors, services
 from conversations.forms import ConversationSettingsForm, ImportForm, MessageForm, RenameForm
-from conversations.models import Conversation
+from conversations.models import Conversation, Turn
 from conversations.streaming import generation
 from conversations.transfer import exporting, reading
 from conversations.transfer.fields import ImportedConversation, ImportFileError
@@ -124,8 +124,18 @@ async def conversation_create(request: HttpRequest) -> HttpResponse:
 
 
 def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
-    """The chat page: history rendered by the same script that renders live turns."""
+    """The chat page: history rendered by the same script that renders live turns.
+
+    With ?turn=<id> (a search hit), the branch through that turn is put on screen first.
+    """
     conversation = _conversation_or_404(owner=request.user, conversation_id=conversation_id)
+    if "turn" in request.GET:
+        try:
+            services.conversation_branch_open(
+                conversation=conversation, turn_id=int(request.GET["turn"])
+            )
+        except (ValueError, Turn.DoesNotExist) as exc:
+            raise Http404("No such turn in this conversation.") from exc
     turns = selectors.turn_path(conversation=conversation)
     context = {
         "conversation": conversation,

@@ -9,7 +9,7 @@ from conversations.services.attachments import (
     attachments_claim,
     attachments_unsent_prune,
 )
-from conversations.services.branches import conversation_branch_select
+from conversations.services.branches import conversation_branch_open, conversation_branch_select
 from conversations.services.conversations import (
     TITLE_MAX_LENGTH,
     conversation_create,
@@ -56,6 +56,7 @@ __all__ = [
     "attachment_files_delete_on_commit",
     "attachments_claim",
     "attachments_unsent_prune",
+    "conversation_branch_open",
     "conversation_branch_select",
     "conversation_create",
     "conversation_delete",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from asgiref.sync import async_to_sync
 from django.db import transaction
 
 from conversations import selectors
 from conversations.models import Conversation, Turn
+from conversations.services.publishing import conversation_publish
 from conversations.services.turns import RUNNING
 
 
@@ -26,3 +28,24 @@ def conversation_branch_select(*, conversation: Conversation, turn_id: int) -> T
     # Not updated_at: looking at another version does not make a conversation recent.
     conversation.save(update_fields=["active_leaf"])
     return conversation.active_leaf
+
+
+@transaction.atomic
+def conversation_branch_open(*, conversation: Conversation, turn_id: int) -> None:
+    """Put the branch through a turn on screen unless it is already, and tell the open tabs.
+
+    A page opened on a search hit; raises Turn.DoesNotExist when the turn is not one of the
+    conversation's. While a turn is generating, its branch stays on screen.
+    """
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    tree = selectors.turn_trees(conversation_ids=[locked.pk])[locked.pk]
+    if turn_id in {turn.pk for turn in tree.path(locked.active_leaf_id)}:
+        return
+    leaf = conversation_branch_select(conversation=locked, turn_id=turn_id)
+    if leaf is None:
+        return
+    conversation.active_leaf = leaf
+    message = {"type": "branch.selected", "leaf_id": leaf.pk}
+    transaction.on_commit(
+        lambda: async_to_sync(conversation_publish)(conversation_id=locked.pk, message=message)
+    )

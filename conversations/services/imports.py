@@ -45,6 +45,7 @@ def _turn(
 ) -> Turn:
     return Turn(
         conversation=conversation,
+        owner_id=conversation.owner_id,
         parent=parent,
         position=position,
         user_text=turn.user_text,

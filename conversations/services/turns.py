@@ -139,6 +139,7 @@ def _turn_new(*, conversation: Conversation, draft: TurnDraft, tree: TurnTree[Tu
         conversation.title = _title_from_message(draft.text)
     return Turn(
         conversation=conversation,
+        owner_id=conversation.owner_id,
         parent_id=parent_id,
         position=0 if parent_id is None else tree.by_id[parent_id].position + 1,
         user_text=draft.text,

@@ -39,9 +39,9 @@ def hits(owner, query: str) -> list[tuple[str, int | None, str]]:
 def test_finds_a_word_of_a_finished_answer_at_its_turn(conversation_factory):
     conversation = conversation_factory(title="Fruit")
     answered(conversation, "first question", "nothing here")
-    answered(conversation, "second question", "Bananas are yellow.")
+    turn = answered(conversation, "second question", "Bananas are yellow.")
     [hit] = search.conversation_search(owner=conversation.owner, query="yellow")
-    assert (hit.conversation_id, hit.position) == (conversation.pk, 1)
+    assert (hit.conversation_id, hit.turn_id, hit.position) == (conversation.pk, turn.pk, 1)
     assert "<mark>yellow</mark>" in hit.snippet
 
 
@@ -84,7 +84,7 @@ def test_title_follows_renames(conversation_factory):
     services.conversation_rename(conversation=conversation, title="Trip to Lisbon")
     assert hits(conversation.owner, "holiday") == []
     [hit] = search.conversation_search(owner=conversation.owner, query="lisbon")
-    assert hit.position is None
+    assert (hit.turn_id, hit.position) == (None, None)
     assert str(hit.title) == "Trip to <mark>Lisbon</mark>"
 
 
@@ -116,6 +116,21 @@ def test_every_word_must_match_and_the_last_may_be_a_prefix(conversation_factory
     answered(conversation, "b", "green pears")
     assert [p for _, p, _ in hits(conversation.owner, "green appl")] == [0]
     assert len(hits(conversation.owner, "green")) == 2
+
+
+def test_the_last_word_is_a_prefix_only_when_it_is_no_whole_word(conversation_factory):
+    conversation = conversation_factory(title="Notes")
+    answered(conversation, "a", "a cat sat")
+    answered(conversation, "b", "catalogue of parts")
+    assert [p for _, p, _ in hits(conversation.owner, "cat")] == [0]
+    assert [p for _, p, _ in hits(conversation.owner, "catalo")] == [1]
+
+
+def test_words_joined_by_underscores_are_words(conversation_factory):
+    conversation = conversation_factory(title="Notes")
+    answered(conversation, "a", "set max_tokens high")
+    assert [p for _, p, _ in hits(conversation.owner, "max_tokens")] == [0]
+    assert [p for _, p, _ in hits(conversation.owner, "tokens_max")] == [0]
 
 
 def test_words_match_their_other_forms(conversation_factory):

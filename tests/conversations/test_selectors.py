@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import UserLimits
@@ -140,6 +142,25 @@ def test_turn_as_dict_costs_usage_at_the_model_price(conversation_factory):
     )
     # The seeded price: $0.15 per 1M input and $0.60 per 1M output tokens.
     assert selectors.turn_as_dict(turn=turn)["usage"]["cost"] == "0.75"
+
+
+def test_turn_path_prices_its_turns_in_one_query(conversation_factory):
+    conversation = conversation_factory(model="gpt-4o-mini")
+    priced = {"status": TurnStatus.COMPLETED, "input_tokens": 1_000_000, "output_tokens": 0}
+    turn_with(conversation, "a", model="gpt-4o-mini", **priced)
+
+    def path_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            path = selectors.turn_path(conversation=conversation)
+        assert {turn["usage"]["cost"] for turn in path} <= {"0.15", "2.5"}
+        return len(captured)
+
+    one = path_queries()
+    for text, model in [("b", "gpt-4o"), ("c", "gpt-4o-mini"), ("d", "gpt-4o")]:
+        turn_with(conversation, text, model=model, **priced)
+    assert path_queries() == one
+    path = selectors.turn_path(conversation=conversation)
+    assert [turn["usage"]["cost"] for turn in path] == ["0.15", "2.5", "0.15", "2.5"]
 
 
 def test_turn_as_dict_pending_has_no_usage_or_seconds(conversation_factory):

@@ -221,6 +221,31 @@ def test_turns_json_is_the_branch_on_screen_with_versions(owner_client, conversa
     assert (turns[1]["parent_id"], turns[1]["position"]) == (first.pk, 1)
 
 
+def test_detail_with_a_turn_shows_that_turns_branch(owner_client, conversation):
+    first = services.turn_create(conversation=conversation, text="first")
+    old = services.turn_create(conversation=conversation, text="old")
+    services.turn_create(conversation=conversation, text="after old")
+    services.turn_create(conversation=conversation, text="new", parent_id=first.pk)
+    Turn.objects.update(status="completed")
+    response = owner_client.get(url("conversation_detail", conversation), {"turn": old.pk})
+    assert response.status_code == 200
+    data = response.content.decode().split('id="turns-data" type="application/json">')[1]
+    turns = json.loads(data.split("</script>")[0])
+    assert [t["user_text"] for t in turns] == ["first", "old", "after old"]
+    # It is the branch on screen now: a reconnecting page (or another tab) fetches the same.
+    turns = owner_client.get(url("conversation_turns", conversation)).json()["turns"]
+    assert [t["user_text"] for t in turns] == ["first", "old", "after old"]
+
+
+@pytest.mark.parametrize("turn", ["x", "", "99999", "another conversation's"])
+def test_detail_with_a_turn_not_in_it_is_404(owner_client, owner, conversation, turn):
+    services.turn_create(conversation=conversation, text="mine")
+    if turn == "another conversation's":
+        turn = services.conversation_start(owner=owner, text="elsewhere").pk
+    response = owner_client.get(url("conversation_detail", conversation), {"turn": turn})
+    assert response.status_code == 404
+
+
 def test_unknown_conversation_is_404(owner_client):
     missing = uuid.uuid4()
     assert owner_client.get(reverse("conversation_detail", args=[missing])).status_code == 404

@@ -20,9 +20,9 @@ def search_page(client: Client, query: str) -> str:
 def test_hit_links_to_its_turn_with_the_word_marked(owner_client, owner, conversation_factory):
     conversation = conversation_factory(owner=owner, title="Maps")
     services.turn_create(conversation=conversation, text="first")
-    services.turn_create(conversation=conversation, text="where is Reykjavik <i>")
+    turn = services.turn_create(conversation=conversation, text="where is Reykjavik <i>")
     page = search_page(owner_client, "reykjavik")
-    assert f'href="/c/{conversation.pk}/#turn-1"' in page
+    assert f'href="/c/{conversation.pk}/?turn={turn.pk}#turn-1"' in page
     assert "where is <mark>Reykjavik</mark> &lt;i&gt;" in page
 
 

@@ -71,3 +71,30 @@ def test_search_lands_on_the_turn_then_export_and_import(chat_page: Page, tmp_pa
     # Its next turn goes out with the imported history as input, and is answered.
     send_and_wait(page, "one more")
     expect(page.locator(".turn")).to_have_count(6)
+
+
+def test_a_hit_on_another_branch_opens_that_branch_at_its_turn(chat_page: Page):
+    page = chat_page
+    for text in ("first", "durian", "after"):
+        send_and_wait(page, f"{text} {FILLER}")
+    second = page.locator("#turn-1")
+    second.get_by_role("button", name="Edit").click()
+    second.get_by_role("textbox", name="Edited text").fill("plums instead")
+    second.get_by_role("button", name="Save").click()
+    expect(page.locator(".turn")).to_have_count(2)
+    expect(page.locator("#turn-1 .assistant")).to_have_attribute("data-status", "completed")
+
+    search_box = page.get_by_role("searchbox", name="Search conversations")
+    search_box.fill("durian")
+    search_box.press("Enter")
+    hit = page.get_by_role("link").filter(has=page.locator("mark", has_text="durian"))
+    expect(hit).to_have_count(1)
+    hit.click()
+    expect(page).to_have_url(re.compile(r"\?turn=\d+#turn-1$"))
+    target = page.locator("#turn-1")
+    expect(target).to_contain_text("You said: durian")
+    expect(target.get_by_text("1 / 2")).to_be_visible()
+    expect(target).to_be_in_viewport()
+    expect(page.locator(".turn")).to_have_count(3)
+    page.reload()  # the hit's branch is the one on screen now
+    expect(page.locator("#turn-2")).to_contain_text("after")

@@ -119,3 +119,63 @@ def test_deleting_a_turn_hands_its_later_turns_to_its_parent(line):
     c.refresh_from_db()
     assert c.parent_id == a.pk
     assert path_texts(a.conversation) == ["a", "c"]
+
+
+@pytest.fixture
+def published(monkeypatch) -> list[dict]:
+    """The messages published to the conversation's tabs."""
+    messages: list[dict] = []
+
+    async def publish(*, conversation_id, message):
+        messages.append(message)
+
+    monkeypatch.setattr("conversations.services.branches.conversation_publish", publish)
+    return messages
+
+
+def test_opening_a_turn_of_another_branch_selects_it_and_tells_the_tabs(
+    line, published, django_capture_on_commit_callbacks
+):
+    a, b, c = line
+    b2 = answered(a.conversation, "b2", parent_id=a.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.conversation_branch_open(conversation=a.conversation, turn_id=b.pk)
+    assert path_texts(a.conversation) == ["a", "b", "c"]
+    assert a.conversation.active_leaf == c
+    assert published == [{"type": "branch.selected", "leaf_id": c.pk}]
+    services.conversation_branch_open(conversation=a.conversation, turn_id=b2.pk)
+    assert path_texts(a.conversation) == ["a", "b2"]
+
+
+def test_opening_a_turn_on_screen_changes_nothing(
+    line, published, django_capture_on_commit_callbacks
+):
+    a, b, c = line
+    answered(a.conversation, "b2", parent_id=a.pk)
+    services.conversation_branch_select(conversation=a.conversation, turn_id=b.pk)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.conversation_branch_open(conversation=a.conversation, turn_id=a.pk)
+    assert callbacks == []
+    assert path_texts(a.conversation) == ["a", "b", "c"]
+    assert published == []
+
+
+def test_opening_waits_for_a_running_turn(line, published):
+    a, b, _ = line
+    answered(a.conversation, "b2", parent_id=a.pk)
+    services.turn_create(conversation=a.conversation, text="running")
+    services.conversation_branch_open(conversation=a.conversation, turn_id=b.pk)
+    assert path_texts(a.conversation) == ["a", "b2", "running"]
+    assert published == []
+
+
+def test_opening_a_turn_of_another_conversation_is_refused(line, conversation_factory, published):
+    with pytest.raises(Turn.DoesNotExist):
+        services.conversation_branch_open(conversation=conversation_factory(), turn_id=line[0].pk)
+
+
+def test_turns_get_their_conversations_owner(line, conversation_factory):
+    assert {turn.owner_id for turn in line} == {line[0].conversation.owner_id}
+    other = conversation_factory()
+    created = Turn.objects.create(conversation=other, position=0, user_text="direct")
+    assert created.owner_id == other.owner_id
