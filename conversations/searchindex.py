@@ -17,7 +17,7 @@ SQLITE_TABLES = [
     # Contentless (the text stays in conversations_turn only), with the owner as a token so a
     # query is narrowed to one user's turns inside the index. A view as external content would
     # let snippet() read the text, but breaks every later migration that rebuilds the table.
-    # Without positions (from 0008): bm25() counts each word's rows on every query, and a word
+    # Without positions (from 0009): bm25() counts each word's rows on every query, and a word
     # in most of a million turns took 145 ms with them, 53 ms without. A word then counts once
     # per column, so the rank favours short texts over repeated words; snippets are found in a
     # scratch index with positions (search.py).
@@ -85,7 +85,7 @@ POSTGRES_SCHEMA = [
     "CREATE INDEX IF NOT EXISTS conversations_title_search"
     " ON conversations_conversation USING gin (search)",
 ]
-# From 0008: the turn index is keyed by owner first (btree_gin puts an integer column in a GIN
+# From 0009: the turn index is keyed by owner first (btree_gin puts an integer column in a GIN
 # index), so a search reads one user's entries instead of every user's matches.
 POSTGRES_OWNER_SCHEMA = [
     "CREATE EXTENSION IF NOT EXISTS btree_gin",

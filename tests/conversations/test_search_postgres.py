@@ -15,7 +15,7 @@ SEARCH_TESTS = [
     "tests/conversations/test_search.py",
     "tests/conversations/test_searchindex.py",
     "tests/conversations/test_views_search.py",
-    "tests/conversations/migrations/test_0008_search_owner.py",
+    "tests/conversations/migrations/test_0009_search_owner.py",
 ]
 
 

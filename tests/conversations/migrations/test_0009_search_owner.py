@@ -1,4 +1,4 @@
-"""0008_search_owner: existing turns get their conversation's owner; PostgreSQL's turn index is
+"""0009_search_owner: existing turns get their conversation's owner; PostgreSQL's turn index is
 keyed by owner."""
 
 from __future__ import annotations
