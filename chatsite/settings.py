@@ -136,13 +136,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # ---------------------------------------------------------------- channels
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 times reads out after 5 s by default, exactly channels_redis's blocking
             # receive: a longer read timeout keeps idle sockets from failing with TimeoutError.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        # channels_redis's pools retry nothing by default: after a Redis restart
+                        # the first command on each pooled connection failed on its dead socket,
+                        # and the websocket using it closed with 1011. Retried, it reconnects.
+                        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
+                        "retry_on_error": [RedisConnectionError],
+                    }
+                ],
                 # The capacity bounds one queue per process, holding the frames of all its
                 # sockets: the default 100 overflowed (frames lost) within a second at 25
                 # streaming sockets.
